@@ -1,0 +1,5 @@
+export * from './config.js';
+export * from './tokens.js';
+export * from './health.controller.js';
+export * from './runtime.module.js';
+export * from './bootstrap.js';

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { bootService } from '@wab/service-runtime';
+import { AppModule } from './app.module.js';
+import { loadSplitterConfig, SERVICE } from './config.js';
+
+void bootService({
+  service: SERVICE,
+  createModule: () => {
+    const config = loadSplitterConfig();
+    return { module: AppModule.forRoot(config), host: config.HOST, port: config.PORT };
+  },
+});
