@@ -13,4 +13,7 @@ export default {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   clearMocks: true,
+  reporters: ['default', '<rootDir>/../../tools/jest/summary-reporter.js'],
+  // Integration tests talk to real brokers and servers: allow them time, but never wait blindly.
+  testTimeout: 60_000,
 };

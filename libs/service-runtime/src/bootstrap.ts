@@ -17,7 +17,9 @@ export interface ServiceBootOptions {
  * and a message naming the bad keys), starts HTTP, and closes gracefully on SIGTERM/SIGINT: Nest's
  * shutdown hooks stop consumers and drain in-flight work, then the process exits with code 0.
  */
-export async function bootService(options: ServiceBootOptions): Promise<INestApplication | undefined> {
+export async function bootService(
+  options: ServiceBootOptions,
+): Promise<INestApplication | undefined> {
   let built: ReturnType<ServiceBootOptions['createModule']>;
   try {
     built = options.createModule();
@@ -34,7 +36,9 @@ export async function bootService(options: ServiceBootOptions): Promise<INestApp
     bufferLogs: false,
   });
   const log = (msg: string, extra: object = {}) =>
-    process.stdout.write(`${JSON.stringify({ level: 'info', time: Date.now(), service: options.service, msg, ...extra })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', time: Date.now(), service: options.service, msg, ...extra })}\n`,
+    );
   // Signals are handled here rather than with app.enableShutdownHooks(): Nest re-raises the signal
   // after closing, so the process would end "killed by SIGTERM" even after a clean drain. app.close()
   // runs the same onModuleDestroy/beforeApplicationShutdown/onApplicationShutdown hooks.
@@ -45,7 +49,9 @@ export async function bootService(options: ServiceBootOptions): Promise<INestApp
     log('shutting down', { signal });
     const timeoutMs = options.shutdownTimeoutMs ?? 25_000;
     const force = setTimeout(() => {
-      process.stderr.write(`${options.service}: shutdown took longer than ${timeoutMs} ms, exiting anyway\n`);
+      process.stderr.write(
+        `${options.service}: shutdown took longer than ${timeoutMs} ms, exiting anyway\n`,
+      );
       process.exit(1);
     }, timeoutMs);
     force.unref();

@@ -32,7 +32,11 @@ export function loadConfig<S extends z.ZodType>(
     const key = issue.path.map(String).join('.') || '(root)';
     const raw = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
     const shown =
-      raw === undefined ? 'it is not set' : SECRET_KEY.test(key) ? 'got a value (hidden)' : `got ${JSON.stringify(raw)}`;
+      raw === undefined
+        ? 'it is not set'
+        : SECRET_KEY.test(key)
+          ? 'got a value (hidden)'
+          : `got ${JSON.stringify(raw)}`;
     return `${key}: ${issue.message}; ${shown}`;
   });
   throw new ConfigError(service, issues);
@@ -47,7 +51,8 @@ export const env = {
       .min(1, { message: 'expected a whole number from 1 to 65535' })
       .max(65535, { message: 'expected a whole number from 1 to 65535' })
       .default(fallback),
-  host: (fallback = '127.0.0.1') => z.string().min(1, { message: 'expected a host name or address' }).default(fallback),
+  host: (fallback = '127.0.0.1') =>
+    z.string().min(1, { message: 'expected a host name or address' }).default(fallback),
   positiveInt: (fallback: number) =>
     z.coerce
       .number({ message: 'expected a positive whole number' })
@@ -65,12 +70,15 @@ export const env = {
           .map((item) => item.trim())
           .filter((item) => item.length > 0),
       )
-      .refine((items) => items.length > 0, { message: 'expected a comma-separated list with at least one item' }),
+      .refine((items) => items.length > 0, {
+        message: 'expected a comma-separated list with at least one item',
+      }),
   url: (fallback?: string) =>
     fallback === undefined
       ? z.url({ message: 'expected an absolute URL' })
       : z.url({ message: 'expected an absolute URL' }).default(fallback),
-  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: () =>
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Kafka broker list and topic-name prefix: the same keys in every service, compose and the chart. */
   kafka: () => ({
     KAFKA_BROKERS: env.list('127.0.0.1:9092'),

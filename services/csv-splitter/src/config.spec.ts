@@ -10,6 +10,8 @@ describe('csv-splitter configuration', () => {
 
   it('names the bad key and the value it got', () => {
     expect(() => loadSplitterConfig({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadSplitterConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a whole number from 1 to 65535; got "eighty"/);
+    expect(() => loadSplitterConfig({ PORT: 'eighty' })).toThrow(
+      /PORT: expected a whole number from 1 to 65535; got "eighty"/,
+    );
   });
 });

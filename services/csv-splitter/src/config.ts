@@ -18,6 +18,8 @@ export const configSchema = z.object({
 
 export type SplitterConfig = z.infer<typeof configSchema>;
 
-export function loadSplitterConfig(source: Record<string, string | undefined> = process.env): SplitterConfig {
+export function loadSplitterConfig(
+  source: Record<string, string | undefined> = process.env,
+): SplitterConfig {
   return loadConfig(SERVICE, configSchema, source);
 }

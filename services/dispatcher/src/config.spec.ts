@@ -10,6 +10,8 @@ describe('dispatcher configuration', () => {
 
   it('names the bad key and the value it got', () => {
     expect(() => loadDispatcherConfig({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadDispatcherConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a whole number from 1 to 65535; got "eighty"/);
+    expect(() => loadDispatcherConfig({ PORT: 'eighty' })).toThrow(
+      /PORT: expected a whole number from 1 to 65535; got "eighty"/,
+    );
   });
 });

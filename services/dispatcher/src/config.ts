@@ -13,11 +13,16 @@ export const configSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   ...env.kafka(),
   WHATSAPP_API_BASE_URL: env.url('http://127.0.0.1:3100'),
-  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, { message: 'expected a Graph API version such as v23.0' }).default('v23.0'),
+  WHATSAPP_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, { message: 'expected a Graph API version such as v23.0' })
+    .default('v23.0'),
 });
 
 export type DispatcherConfig = z.infer<typeof configSchema>;
 
-export function loadDispatcherConfig(source: Record<string, string | undefined> = process.env): DispatcherConfig {
+export function loadDispatcherConfig(
+  source: Record<string, string | undefined> = process.env,
+): DispatcherConfig {
   return loadConfig(SERVICE, configSchema, source);
 }

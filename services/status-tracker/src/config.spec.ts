@@ -10,6 +10,8 @@ describe('status-tracker configuration', () => {
 
   it('names the bad key and the value it got', () => {
     expect(() => loadTrackerConfig({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadTrackerConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a whole number from 1 to 65535; got "eighty"/);
+    expect(() => loadTrackerConfig({ PORT: 'eighty' })).toThrow(
+      /PORT: expected a whole number from 1 to 65535; got "eighty"/,
+    );
   });
 });

@@ -17,6 +17,8 @@ export const configSchema = z.object({
 
 export type TrackerConfig = z.infer<typeof configSchema>;
 
-export function loadTrackerConfig(source: Record<string, string | undefined> = process.env): TrackerConfig {
+export function loadTrackerConfig(
+  source: Record<string, string | undefined> = process.env,
+): TrackerConfig {
   return loadConfig(SERVICE, configSchema, source);
 }

@@ -10,6 +10,8 @@ describe('upload-gateway configuration', () => {
 
   it('names the bad key and the value it got', () => {
     expect(() => loadGatewayConfig({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadGatewayConfig({ PORT: 'eighty' })).toThrow(/PORT: expected a whole number from 1 to 65535; got "eighty"/);
+    expect(() => loadGatewayConfig({ PORT: 'eighty' })).toThrow(
+      /PORT: expected a whole number from 1 to 65535; got "eighty"/,
+    );
   });
 });

@@ -18,6 +18,8 @@ export const configSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof configSchema>;
 
-export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
+export function loadGatewayConfig(
+  source: Record<string, string | undefined> = process.env,
+): GatewayConfig {
   return loadConfig(SERVICE, configSchema, source);
 }

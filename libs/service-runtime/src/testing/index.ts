@@ -46,7 +46,11 @@ export interface RunningProcess {
 }
 
 /** Starts `node script` with `env` added, capturing stdout and stderr together. */
-export function startNode(script: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+export function startNode(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): RunningProcess {
   const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
