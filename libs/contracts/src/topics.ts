@@ -16,6 +16,8 @@ export const TOPICS = {
   sendResults: 'send-results',
   /** any consumer → operators: events that failed validation, with the reason in a header. */
   deadLetter: 'dead-letter',
+  /** upload-gateway, dispatcher → dispatcher, csv-splitter, status-tracker: pause/resume/cancel. */
+  broadcastControl: 'broadcast-control',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -31,6 +33,7 @@ export const DEFAULT_PARTITIONS: Record<TopicKey, number> = {
   sendRequests: 24,
   sendResults: 12,
   deadLetter: 3,
+  broadcastControl: 3,
 };
 
 /** The concrete topic name for a key under an optional deployment prefix. */
