@@ -57,6 +57,16 @@ const SEND_KEYS = [
   'text',
   'context',
   'biz_opaque_callback_data',
+  // Other message types: recognised (so they get 131051, not 100) but not simulated.
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'reaction',
 ] as const;
 const MARKETING_KEYS = [...SEND_KEYS, 'product_policy', 'message_activity_sharing'] as const;
 const GRAPH_ROUTE = /^\/(v\d+\.\d+)\/([^/]+)(?:\/([a-z_]+))?\/?$/;

@@ -262,6 +262,9 @@ export class TemplateRegistry {
     const byName: Record<string, string> = {};
     for (const raw of params) {
       const p = asObject(raw, `${where} parameter`);
+      if (p.type !== 'text' && p.type !== 'currency' && p.type !== 'date_time') {
+        throw new GraphError(132012, `${where}: parameter type ${show(p.type)} does not match the template's text placeholders`);
+      }
       checkKeys(p, ['type', 'text', 'currency', 'date_time', 'parameter_name'], `${where} parameter`);
       const hasName = p.parameter_name !== undefined;
       if (hasName !== named) {
