@@ -16,3 +16,4 @@ export * from './events/dead-letter.js';
 export * from './events/control.js';
 export * from './catalogue.js';
 export * from './codec.js';
+export * from './render.js';
