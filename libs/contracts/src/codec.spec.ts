@@ -259,3 +259,15 @@ describe('createDeadLetter', () => {
     expect(validateEvent(tombstone)).toEqual([]);
   });
 });
+
+describe('types', () => {
+  it('tie topics to their events and payloads to their types (checked by tsc)', () => {
+    const rows = createEnvelope('broadcast.rows', BroadcastRowsV1.example, context);
+    // @ts-expect-error a rows event does not belong on send-requests
+    const misplaced: EventsByTopic['sendRequests'] = rows;
+    // @ts-expect-error the payload must match the type
+    const wrongPayload = createEnvelope('message.send-result', { recipientId: 'b:1' }, context);
+    const onRows: EventsByTopic['rows'] = rows;
+    expect([misplaced, wrongPayload, onRows].length).toBe(3);
+  });
+});
