@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { aptInstall, isRoot } from './apt.ts';
-import { infraDir, localInfra, ports, repoRoot } from './config.ts';
+import { infraDir, localInfra, ports } from './config.ts';
 import { InfraError, livePid, pollUntil, run, stopProcess, tail, which } from './proc.ts';
 
 /** .infra/postgres (a symlink to a directory the postgres user can reach, when .infra is not). */
@@ -85,6 +85,17 @@ function postgresUser(): { uid: number; gid: number } {
 async function prepareHome(): Promise<void> {
   if (fs.existsSync(home()) && fs.existsSync(path.join(home(), 'data'))) return;
   fs.mkdirSync(infraDir, { recursive: true });
+  const link = fs.lstatSync(linkHome, { throwIfNoEntry: false });
+  if (link?.isSymbolicLink()) {
+    // Set up by an earlier run (see below); its target may be gone (e.g. a new machine).
+    const target = fs.readlinkSync(linkHome);
+    fs.mkdirSync(target, { recursive: true, mode: 0o700 });
+    if (isRoot()) {
+      const { uid, gid } = postgresUser();
+      fs.chownSync(target, uid, gid);
+    }
+    return;
+  }
   if (!isRoot()) {
     fs.mkdirSync(linkHome, { recursive: true, mode: 0o700 });
     return;
@@ -98,7 +109,7 @@ async function prepareHome(): Promise<void> {
   );
   let target = linkHome;
   if (!reachable) {
-    const id = crypto.createHash('sha1').update(repoRoot).digest('hex').slice(0, 10);
+    const id = crypto.createHash('sha1').update(infraDir).digest('hex').slice(0, 10);
     target = path.join('/var/lib/postgresql', `wab-infra-${id}`);
     process.stderr.write(
       `infra: the postgres user cannot reach ${infraDir}; PostgreSQL data goes to ${target} (linked from ${linkHome})\n`,
