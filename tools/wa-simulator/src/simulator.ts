@@ -355,6 +355,7 @@ export class Simulator {
   }
 
   private handleSend(req: IncomingMessage, res: ServerResponse, version: string, phoneNumberId: string, edge: string, body: Buffer): void {
+    const arrived = performance.now();
     this.ledger.recordRequest();
     this.metrics.inFlight.inc();
     let outcome: Outcome | 'timeout';
@@ -382,7 +383,10 @@ export class Simulator {
     const answer = (): void => {
       this.metrics.inFlight.dec();
       if (res.destroyed) return;
+      // Drawn latency, and the simulator's own lateness beyond it (processing + timer/event-loop lag),
+      // so a load generator can tell the simulated latency from the simulator's overhead.
       res.setHeader('x-sim-latency-ms', delay.toFixed(3));
+      res.setHeader('x-sim-overhead-ms', (performance.now() - arrived - delay).toFixed(3));
       this.sendJson(res, final.status, final.body, version);
     };
     if (delay <= 0) answer();
