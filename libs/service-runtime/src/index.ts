@@ -3,3 +3,4 @@ export * from './tokens.js';
 export * from './health.controller.js';
 export * from './runtime.module.js';
 export * from './bootstrap.js';
+export * from './logger.js';
