@@ -11,6 +11,7 @@
  * Benchmarks print figures; they do not pass or fail.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     latency: { type: 'string', default: 'lognormal:2000:6000' },
     warmup: { type: 'string', default: '2' },
+    'max-stored-messages': { type: 'string', default: '1000000' },
   },
 });
 const mode = values.mode === 'latency' ? 'latency' : 'zero';
@@ -45,7 +47,7 @@ const port = await freePort();
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const child = spawn(
   process.execPath,
-  [cli, '--port', String(port), '--mps', '1000000000', '--pair-burst', '1000000', '--latency', mode === 'zero' ? 'none' : values.latency],
+  [cli, '--port', String(port), '--mps', '1000000000', '--pair-burst', '1000000', '--latency', mode === 'zero' ? 'none' : values.latency, '--max-stored-messages', values['max-stored-messages']],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 await new Promise<void>((resolve, reject) => {
@@ -54,6 +56,16 @@ await new Promise<void>((resolve, reject) => {
     if (d.toString().includes('listening')) resolve();
   });
 });
+
+/** utime + stime of the simulator process from /proc (Linux), in seconds. */
+function simulatorCpuSeconds(): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 const origin = `http://127.0.0.1:${port}`;
 // One undici Client (one connection) per in-flight slot: picking a free connection in a 5,000-wide
@@ -114,10 +126,12 @@ async function worker(client: Client): Promise<void> {
 const workers = clients.map((client) => worker(client));
 await new Promise((r) => setTimeout(r, warmupS * 1000));
 measuring = true;
+const cpuAtStart = simulatorCpuSeconds();
 const start = performance.now();
 await new Promise((r) => setTimeout(r, durationS * 1000));
 measuring = false;
 const seconds = (performance.now() - start) / 1000;
+const simulatorCpu = simulatorCpuSeconds() - cpuAtStart;
 stop = true;
 await Promise.allSettled(workers);
 await Promise.all(clients.map((c) => c.close()));
@@ -134,6 +148,8 @@ const result: Record<string, unknown> = {
   answered: done,
   requestsPerSecond: Math.round(done / seconds),
   errors,
+  // CPU the simulator process used during the measured window, as a share of one core.
+  simulatorCpuShareOfOneCore: Number((simulatorCpu / seconds).toFixed(2)),
 };
 if (mode === 'latency') {
   Object.assign(result, {

@@ -27,6 +27,7 @@ const HELP = `wa-simulator: WhatsApp Cloud API simulator
   --fail-share X         WA_SIM_FAIL_SHARE      share of accepted messages failing by webhook (default 0)
   --read-share X         WA_SIM_READ_SHARE      share of delivered messages read (default 0.5)
   --seed N               WA_SIM_SEED            seed the random draws (reproducible runs)
+  --max-stored-messages N WA_SIM_MAX_STORED_MESSAGES full ledger records kept (default 1000000; counts always kept)
   --process-metrics      include Node process metrics on /metrics
   --help`;
 
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'fail-share': { type: 'string' },
     'read-share': { type: 'string' },
     seed: { type: 'string' },
+    'max-stored-messages': { type: 'string' },
     'process-metrics': { type: 'boolean' },
     help: { type: 'boolean' },
   },
@@ -86,6 +88,7 @@ try {
   const failShare = num(values['fail-share'], 'WA_SIM_FAIL_SHARE');
   const readShare = num(values['read-share'], 'WA_SIM_READ_SHARE');
   const templatesFile = pick(values.templates, 'WA_SIM_TEMPLATES');
+  const maxStoredMessages = num(values['max-stored-messages'], 'WA_SIM_MAX_STORED_MESSAGES');
   const sim = await startSimulator({
     port: num(values.port, 'WA_SIM_PORT') ?? 3100,
     host: pick(values.host, 'WA_SIM_HOST') ?? '127.0.0.1',
@@ -101,6 +104,7 @@ try {
     webhook: { appSecret, ...(webhookUrl ? { url: webhookUrl } : {}) },
     statuses: { ...(failShare !== undefined ? { failShare } : {}), ...(readShare !== undefined ? { readShare } : {}) },
     ...(templatesFile ? { templatesFile } : {}),
+    ...(maxStoredMessages !== undefined ? { maxStoredMessages } : {}),
     ...(seed !== undefined ? { random: seededRandom(seed) } : {}),
     processMetrics: values['process-metrics'] ?? true,
   });
