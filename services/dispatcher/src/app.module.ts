@@ -1,14 +1,81 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceRuntimeModule } from '@wab/service-runtime';
-import { SERVICE, DispatcherConfig } from './config.js';
+import { createKafka, EventPublisher } from '@wab/kafka-runtime';
+import { createLogger, ServiceRuntimeModule, type Logger } from '@wab/service-runtime';
+import type { Kafka } from 'kafkajs';
+import { UndiciCloudApi } from './adapters/undici-cloud-api.adapter.js';
+import { SERVICE, type DispatcherConfig } from './config.js';
+import { DispatchService, resultEvent } from './dispatch.service.js';
+import { PacerRegistry } from './domain/pacer-registry.js';
+import { SendRequestsHandler } from './handlers/send-requests.handler.js';
+import { CloudApi } from './ports/cloud-api.port.js';
+import { KAFKA, LOGGER } from './tokens.js';
 
 /** Sends one Cloud API call per recipient, many in flight, paced to each sender. Binds ports to adapters; holds no logic. */
 @Module({})
 export class AppModule {
   static forRoot(config: DispatcherConfig): DynamicModule {
+    const logger = createLogger(SERVICE, config.LOG_LEVEL);
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        {
+          provide: KAFKA,
+          useFactory: () =>
+            createKafka({
+              brokers: config.KAFKA_BROKERS,
+              clientId: config.KAFKA_CLIENT_ID ?? SERVICE,
+              log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+            }),
+        },
+        {
+          provide: EventPublisher,
+          inject: [KAFKA],
+          useFactory: (kafka: Kafka) =>
+            new EventPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        },
+        {
+          provide: CloudApi,
+          useFactory: () =>
+            new UndiciCloudApi({
+              baseUrl: config.WHATSAPP_API_BASE_URL,
+              version: config.WHATSAPP_API_VERSION,
+              token: config.WHATSAPP_TOKEN,
+              connections: config.DISPATCH_MAX_IN_FLIGHT,
+              timeoutMs: config.CLOUD_API_TIMEOUT_MS,
+            }),
+        },
+        {
+          provide: PacerRegistry,
+          useFactory: () =>
+            new PacerRegistry((id) => config.SENDER_MPS.get(id) ?? config.SENDER_DEFAULT_MPS),
+        },
+        {
+          provide: DispatchService,
+          inject: [CloudApi, PacerRegistry, EventPublisher, LOGGER],
+          useFactory: (
+            cloudApi: CloudApi,
+            pacers: PacerRegistry,
+            publisher: EventPublisher,
+            log: Logger,
+          ) =>
+            new DispatchService(
+              cloudApi,
+              pacers,
+              {
+                publishResult: (request, outcome, attempts, latencyMs) =>
+                  publisher.publish(
+                    'sendResults',
+                    resultEvent(request, outcome, attempts, latencyMs),
+                  ),
+              },
+              log,
+              { maxAttempts: config.DISPATCH_MAX_ATTEMPTS },
+            ),
+        },
+        SendRequestsHandler,
+      ],
     };
   }
 }

@@ -3,20 +3,53 @@ import { env, loadConfig } from '@wab/service-runtime';
 
 export const SERVICE = 'dispatcher';
 
+/** `id=rate,id=rate`: per-sender messages per second, overriding SENDER_DEFAULT_MPS. */
+const senderRates = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const rates = new Map<string, number>();
+    for (const item of value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const [id, rate] = item.split('=');
+      const parsed = Number(rate);
+      if (!id || !Number.isFinite(parsed) || parsed <= 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected "phoneNumberId=messagesPerSecond" pairs, bad item "${item}"`,
+        });
+        return z.NEVER;
+      }
+      rates.set(id, parsed);
+    }
+    return rates;
+  });
+
 /**
- * Every setting of dispatcher, with its default. Nothing else in this service reads process.env; the
- * same keys appear in docker-compose.yml and the Helm chart's values.
+ * Every setting of the dispatcher, with its default. Nothing else in this service reads
+ * process.env; the same keys appear in docker-compose.yml and the Helm chart's values.
  */
 export const configSchema = z.object({
   HOST: env.host(),
   PORT: env.port(3002),
   LOG_LEVEL: env.logLevel(),
   ...env.kafka(),
+  DISPATCHER_GROUP_ID: z.string().min(1).default('dispatcher'),
   WHATSAPP_API_BASE_URL: env.url('http://127.0.0.1:3100'),
   WHATSAPP_API_VERSION: z
     .string()
     .regex(/^v\d+\.\d+$/, { message: 'expected a Graph API version such as v23.0' })
     .default('v23.0'),
+  WHATSAPP_TOKEN: z.string().min(1, { message: 'expected the Cloud API access token' }),
+  /** Cloud API calls in flight at once in this replica (Little's law: rate × latency, with headroom). */
+  DISPATCH_MAX_IN_FLIGHT: env.positiveInt(2000),
+  /** Calls per recipient request before a transient error becomes a failure. */
+  DISPATCH_MAX_ATTEMPTS: env.positiveInt(6),
+  CLOUD_API_TIMEOUT_MS: env.positiveInt(30_000),
+  SENDER_DEFAULT_MPS: z.coerce.number().positive().default(80),
+  SENDER_MPS: senderRates,
 });
 
 export type DispatcherConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,95 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { createDeadLetter, decodeEvent, topicName } from '@wab/contracts';
+import { EventPublisher, ParallelConsumer, type ParallelMessage } from '@wab/kafka-runtime';
+import { SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
+import type { Kafka } from 'kafkajs';
+import type { DispatcherConfig } from '../config.js';
+import { DispatchService } from '../dispatch.service.js';
+import { CloudApi } from '../ports/cloud-api.port.js';
+import { KAFKA, LOGGER } from '../tokens.js';
+
+/**
+ * Kafka entry point: `send-requests` through a ParallelConsumer (thousands of calls in flight,
+ * one per recipient key at a time, offsets committed only up to the contiguous finished offset).
+ * Each message is decoded against the contract (invalid → dead-letter topic, never retried) and
+ * handed to DispatchService, which resolves only once the send-result is durable in Kafka.
+ */
+@Injectable()
+export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer: ParallelConsumer | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: DispatcherConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly publisher: EventPublisher,
+    private readonly dispatcher: DispatchService,
+    private readonly cloudApi: CloudApi,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.publisher.connect();
+    const consumer = this.kafka.consumer({
+      groupId: this.config.DISPATCHER_GROUP_ID,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+    await consumer.connect();
+    this.consumer = new ParallelConsumer({
+      consumer,
+      topics: [topicName('sendRequests', this.config.KAFKA_TOPIC_PREFIX)],
+      maxInFlight: this.config.DISPATCH_MAX_IN_FLIGHT,
+      handle: (item) => this.handle(item),
+      log: (level, msg, fields) => this.log[level](fields ?? {}, msg),
+      onError: (error, item) =>
+        this.log.error(
+          { error: String(error), partition: item.partition, offset: item.message.offset },
+          'send request handler failed',
+        ),
+    });
+    await this.consumer.start();
+    this.log.info({ maxInFlight: this.config.DISPATCH_MAX_IN_FLIGHT }, 'consuming send-requests');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    // Stop taking work, let in-flight calls finish and publish their results, commit, then close.
+    await this.consumer?.stop();
+    await this.publisher.disconnect();
+    await this.cloudApi.close();
+  }
+
+  inFlight(): number {
+    return this.consumer?.inFlight() ?? 0;
+  }
+
+  private async handle({ topic, partition, message }: ParallelMessage): Promise<void> {
+    const decoded = decodeEvent('sendRequests', message.value);
+    if (!decoded.ok) {
+      this.log.warn(
+        {
+          topic,
+          partition,
+          offset: message.offset,
+          reason: decoded.reason,
+          errors: decoded.errors.slice(0, 3),
+        },
+        'invalid send request dead-lettered',
+      );
+      await this.publisher.publish(
+        'deadLetter',
+        createDeadLetter({ ...message, topic, partition }, decoded, {
+          consumer: this.config.DISPATCHER_GROUP_ID,
+        }),
+      );
+      return;
+    }
+    if (decoded.event.type !== 'message.send-requested') return;
+    await this.dispatcher.dispatch(decoded.event);
+  }
+}
