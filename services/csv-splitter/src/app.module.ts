@@ -1,6 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceRuntimeModule } from '@wab/service-runtime';
+import { createLogger, ServiceRuntimeModule } from '@wab/service-runtime';
+import { KafkaEventBus, KafkaSettings } from './adapters/kafka-event-bus.adapter.js';
+import { S3ObjectStorage } from './adapters/s3-object-storage.adapter.js';
+import { ComposeService } from './compose.service.js';
 import { SERVICE, SplitterConfig } from './config.js';
+import { RowsHandler } from './handlers/rows.handler.js';
+import { SplitConcurrency, UploadedHandler } from './handlers/uploaded.handler.js';
+import { EventBus } from './ports/event-bus.port.js';
+import { ObjectStorage } from './ports/object-storage.port.js';
+import { SplitService } from './split.service.js';
+import { LOGGER, SplitSettings } from './tokens.js';
 
 /** Streams uploaded CSVs into validated recipient rows and send requests. Binds ports to adapters; holds no logic. */
 @Module({})
@@ -9,6 +18,34 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
+      providers: [
+        { provide: LOGGER, useValue: createLogger(SERVICE, config.LOG_LEVEL) },
+        {
+          provide: KafkaSettings,
+          useValue: new KafkaSettings(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID ?? SERVICE, config.KAFKA_TOPIC_PREFIX),
+        },
+        KafkaEventBus,
+        { provide: EventBus, useExisting: KafkaEventBus },
+        {
+          provide: ObjectStorage,
+          useValue: new S3ObjectStorage({
+            endpoint: config.S3_ENDPOINT,
+            region: config.S3_REGION,
+            forcePathStyle: config.S3_FORCE_PATH_STYLE,
+            ...(config.S3_ACCESS_KEY_ID ? { accessKeyId: config.S3_ACCESS_KEY_ID } : {}),
+            ...(config.S3_SECRET_ACCESS_KEY ? { secretAccessKey: config.S3_SECRET_ACCESS_KEY } : {}),
+          }),
+        },
+        {
+          provide: SplitSettings,
+          useValue: new SplitSettings(config.SPLIT_CHUNK_SIZE, config.CSV_MAX_RECORD_BYTES, config.PARAMETER_STRICT_WHITESPACE),
+        },
+        { provide: SplitConcurrency, useValue: new SplitConcurrency(config.SPLIT_CONCURRENCY) },
+        SplitService,
+        ComposeService,
+        UploadedHandler,
+        RowsHandler,
+      ],
     };
   }
 }

@@ -3,6 +3,12 @@ import { env, loadConfig } from '@wab/service-runtime';
 
 export const SERVICE = 'csv-splitter';
 
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
 /**
  * Every setting of csv-splitter, with its default. Nothing else in this service reads process.env; the
  * same keys appear in docker-compose.yml and the Helm chart's values.
@@ -13,7 +19,22 @@ export const configSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   ...env.kafka(),
   S3_ENDPOINT: env.url('http://127.0.0.1:7070'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Absent: the AWS SDK's default credential chain (instance role, ~/.aws, ...). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_BUCKET: z.string().min(1).default('broadcasts'),
+  S3_FORCE_PATH_STYLE: bool(true),
+  /** Recipients per broadcast.rows event (the contract allows at most 2000). */
+  SPLIT_CHUNK_SIZE: env
+    .positiveInt(1000)
+    .refine((n) => n <= 2000, { message: 'expected at most 2000 (the broadcast.rows limit)' }),
+  /** A CSV record longer than this is a malformed row (bounds memory on an unclosed quote). */
+  CSV_MAX_RECORD_BYTES: env.positiveInt(256 * 1024),
+  /** Refuse parameters with newlines, tabs or > 4 consecutive spaces (Cloud API error 132018). */
+  PARAMETER_STRICT_WHITESPACE: bool(true),
+  /** Broadcasts split concurrently (different partitions of `uploaded`). */
+  SPLIT_CONCURRENCY: env.positiveInt(2),
 });
 
 export type SplitterConfig = z.infer<typeof configSchema>;
