@@ -144,7 +144,7 @@ export async function startKafka(): Promise<'running' | 'started'> {
   if (stale !== undefined) {
     // Started but not answering (still starting, or wedged): give it a moment before restarting.
     try {
-      await pollUntil(() => kafkaHealthy(), { timeoutMs: 30_000, intervalMs: 500 });
+      await pollUntil(() => kafkaHealthy(), { timeoutMs: 60_000, intervalMs: 500 });
       return 'running';
     } catch {
       await stopProcess(stale, 10_000);

@@ -18,7 +18,8 @@ async function startConsumer(
   topic: string,
   seen: Seen[],
 ): Promise<{ consumer: Consumer; joined: Promise<void> }> {
-  const consumer = kafka.consumer({ groupId, retry: { retries: 3 } });
+  // A short fetch wait keeps disconnect() quick (it waits for the in-flight fetch, 5 s by default).
+  const consumer = kafka.consumer({ groupId, retry: { retries: 3 }, maxWaitTimeInMs: 200 });
   const joined = new Promise<void>((resolve) => {
     consumer.on(consumer.events.GROUP_JOIN, () => resolve());
   });
