@@ -134,6 +134,10 @@ export function spawnDetached(
   }: { logFile: string; pidFile: string; cwd?: string; env?: NodeJS.ProcessEnv },
 ): number {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  // Keep one previous log when it grows large (logs are appended across restarts).
+  if ((fs.statSync(logFile, { throwIfNoEntry: false })?.size ?? 0) > 50 * 1024 * 1024) {
+    fs.renameSync(logFile, `${logFile}.1`);
+  }
   const fd = fs.openSync(logFile, 'a');
   fs.writeSync(fd, `\n==== ${new Date().toISOString()} starting: ${command} ${args.join(' ')}\n`);
   const options: SpawnOptions = {
