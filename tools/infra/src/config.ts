@@ -43,9 +43,9 @@ export const ports = {
  */
 export const devCredentials = {
   s3AccessKeyId: 'wab-local',
-  s3SecretAccessKey: 'wab-local-dev-secret-not-for-production',
+  s3SecretAccessKey: 'wab-local-secret-not-for-production',
   pgUser: 'wab',
-  pgPassword: 'wab-local-dev',
+  pgPassword: 'wab-local',
   pgDatabase: 'wab',
 };
 

@@ -28,7 +28,7 @@ describe('ensureInfra / infraStatus', () => {
       KAFKA_BROKERS: '127.0.0.1:9092',
       S3_ENDPOINT: 'http://127.0.0.1:7070',
       S3_BUCKET: 'broadcasts',
-      DATABASE_URL: 'postgres://wab:wab-local-dev@127.0.0.1:5433/wab',
+      DATABASE_URL: 'postgres://wab:wab-local@127.0.0.1:5433/wab',
     });
   });
 });
