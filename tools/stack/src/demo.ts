@@ -1,0 +1,149 @@
+// `npm run demo`: the main job, end to end. Starts the local infrastructure, the WhatsApp Cloud API
+// simulator and the four services as separate processes, sends the bundled example broadcast of
+// 50,000 recipients through the public HTTP API with a live progress bar, and prints a summary and
+// the path of the report. With WHATSAPP_TOKEN, WHATSAPP_WABA_ID and WHATSAPP_PHONE_NUMBER_ID set, the
+// same command talks to Meta's Cloud API instead of the simulator.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '@wab/infra';
+import { writeRecipientsCsv } from './csv-fixture.ts';
+import { GatewayClient, type BroadcastStatus } from './gateway-client.ts';
+import { startStack } from './stack.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    recipients: { type: 'string', default: '50000' },
+    mps: { type: 'string', default: '1000' },
+    latency: { type: 'string', default: 'lognormal:800:3000' },
+  },
+});
+
+const count = Number(args.recipients);
+const mps = Number(args.mps);
+const out = path.join(repoRoot, '.infra', 'demo');
+mkdirSync(out, { recursive: true });
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const tty = process.stdout.isTTY;
+
+function bar(status: BroadcastStatus, startedAt: number): string {
+  const total = status.recipients ?? status.totalRows ?? count;
+  const c = status.counts;
+  const done = c.accepted + c.sent + c.delivered + c.read + c.failed + c.unknown;
+  const share = total > 0 ? Math.min(1, done / total) : 0;
+  const width = 30;
+  const filled = Math.round(share * width);
+  const eta = status.etaSeconds !== undefined ? `ETA ${Math.ceil(status.etaSeconds)} s` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(1).padStart(5)}%  ${done.toLocaleString('en')}/${total.toLocaleString('en')}  ${status.state.padEnd(9)} ${Math.round(status.ratePerSecond).toLocaleString('en')} msg/s  ${eta}  ${Math.round((Date.now() - startedAt) / 1000)} s`;
+}
+
+async function main(): Promise<void> {
+  const csv = path.join(out, `recipients-${count}.csv`);
+  if (!existsSync(csv)) {
+    say(
+      `generating the example broadcast: ${count.toLocaleString('en')} recipients (deterministic) → ${path.relative(repoRoot, csv)}`,
+    );
+    await writeRecipientsCsv(csv, count, 42);
+  }
+  const real =
+    process.env.WHATSAPP_TOKEN &&
+    process.env.WHATSAPP_WABA_ID &&
+    process.env.WHATSAPP_PHONE_NUMBER_ID;
+  say(
+    real
+      ? "starting the pipeline against Meta's Cloud API ..."
+      : `starting the pipeline against the simulator (sender limit ${mps} msg/s, latency ${args.latency}) ...`,
+  );
+  const stack = await startStack({
+    log: (line) => say(`  ${line}`),
+    simulatorArgs: ['--mps', String(mps), '--latency', args.latency, '--seed', '42'],
+    env: { dispatcher: { SENDER_DEFAULT_MPS: String(mps) } },
+    ...(real
+      ? {
+          cloudApi: {
+            baseUrl: process.env.WHATSAPP_API_BASE_URL ?? 'https://graph.facebook.com',
+            token: process.env.WHATSAPP_TOKEN as string,
+            wabaId: process.env.WHATSAPP_WABA_ID as string,
+            ...(process.env.WHATSAPP_APP_SECRET
+              ? { appSecret: process.env.WHATSAPP_APP_SECRET }
+              : {}),
+          },
+        }
+      : {}),
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  try {
+    const client = new GatewayClient(stack.gatewayUrl, stack.apiKey);
+    const created = await client.createBroadcast({
+      name: `demo ${new Date().toISOString()}`,
+      template: { name: 'order_update', language: 'en_US' },
+      phoneNumberId: process.env.WHATSAPP_PHONE_NUMBER_ID ?? '106540352242922',
+      mapping: {
+        phoneColumn: 'phone',
+        body: [
+          { position: 1, column: 'first_name' },
+          { position: 2, column: 'order_id' },
+        ],
+      },
+      defaultCountry: 'IN',
+    });
+    say(`broadcast ${created.id}: uploading ${path.relative(repoRoot, csv)} ...`);
+    const startedAt = Date.now();
+    await client.uploadFile(created.id, csv);
+    await client.start(created.id);
+    let lastPrint = 0;
+    const final = await client.follow(created.id, (status) => {
+      if (tty) process.stdout.write(`\r${bar(status, startedAt)}`);
+      else if (Date.now() - lastPrint >= 5000) {
+        lastPrint = Date.now();
+        say(bar(status, startedAt));
+      }
+    });
+    if (tty) process.stdout.write('\n');
+    const wallSeconds = (Date.now() - startedAt) / 1000;
+    const report = path.join(out, `report-${created.id}.csv`);
+    writeFileSync(report, await client.reportCsv(created.id));
+    const c = final.counts;
+    const sent = c.accepted + c.sent + c.delivered + c.read;
+    const lines = [
+      '',
+      `broadcast ${created.id}: ${final.state}`,
+      `  rows in file          ${(final.totalRows ?? 0).toLocaleString('en')}`,
+      `  recipients            ${(final.recipients ?? 0).toLocaleString('en')}`,
+      `  sent (accepted)       ${sent.toLocaleString('en')}`,
+      `    delivered           ${(c.delivered + c.read).toLocaleString('en')}`,
+      `    read                ${c.read.toLocaleString('en')}`,
+      `  failed                ${c.failed.toLocaleString('en')}`,
+      ...Object.entries(final.failedByReason).map(
+        ([code, v]) => `    ${code.padEnd(20)}${v.count.toLocaleString('en')}  ${v.title ?? ''}`,
+      ),
+      `  unknown               ${c.unknown.toLocaleString('en')}`,
+      `  skipped               ${c.skipped.toLocaleString('en')}`,
+      ...Object.entries(final.skippedByReason).map(
+        ([reason, n]) => `    ${reason.padEnd(20)}${n.toLocaleString('en')}`,
+      ),
+      `  wall time             ${wallSeconds.toFixed(1)} s (upload accepted → complete)`,
+      `  messages per second   ${(sent / wallSeconds).toFixed(0)}`,
+      `  peak RSS (MB)         ${Object.entries(stack.peakRss())
+        .map(([name, mb]) => `${name} ${mb}`)
+        .join(', ')}`,
+      `  report                ${path.relative(process.cwd(), report)}`,
+      `  process logs          ${path.relative(process.cwd(), stack.logDir)}`,
+    ];
+    say(lines.join('\n'));
+    if (final.state !== 'completed') process.exitCode = 1;
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
