@@ -1,5 +1,6 @@
 export * from './topics.js';
 export * from './bus/kafka.js';
+export * from './bus/connection.js';
 export * from './bus/publisher.js';
 export * from './bus/event-consumer.js';
 export * from './parallel/offset-tracker.js';

@@ -1,15 +1,32 @@
 import 'reflect-metadata';
-import { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError } from './config.js';
+import { httpMetricsMiddleware, setBuildInfo } from './metrics.js';
 
 export interface ServiceBootOptions {
   service: string;
-  /** Builds the root module from the validated configuration; may throw ConfigError. */
-  createModule: () => { module: unknown; host: string; port: number };
+  /**
+   * Builds the root module from the validated configuration; may throw ConfigError. `configure`, when
+   * given, runs on the created app before it listens (global middleware such as helmet, body parsers
+   * with limits, the OpenAPI document), with the configuration at hand.
+   */
+  createModule: () => {
+    module: unknown;
+    host: string;
+    port: number;
+    configure?: (app: INestApplication) => void | Promise<void>;
+  };
   logger?: LoggerService | false;
+  /** Reported in wab_build_info. */
+  version?: string;
   /** How long draining may take after SIGTERM before the process exits anyway (default 25 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * Extra NestFactory.create options, e.g. `{ rawBody: true }` for a route that verifies a signature
+   * over the exact request bytes (Meta's webhooks): the body parser runs before any module code.
+   */
+  appOptions?: Omit<NestApplicationOptions, 'logger' | 'bufferLogs'>;
 }
 
 /**
@@ -32,9 +49,14 @@ export async function bootService(
     throw error;
   }
   const app = await NestFactory.create(built.module as never, {
+    ...options.appOptions,
     logger: options.logger ?? ['error', 'warn', 'log'],
     bufferLogs: false,
   });
+  // RED metrics for every route (recorded on response finish, labelled by route template).
+  app.use(httpMetricsMiddleware);
+  setBuildInfo(options.version ?? '0.1.0');
+  await built.configure?.(app);
   const log = (msg: string, extra: object = {}) =>
     process.stdout.write(
       `${JSON.stringify({ level: 'info', time: Date.now(), service: options.service, msg, ...extra })}\n`,

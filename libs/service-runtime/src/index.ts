@@ -4,3 +4,5 @@ export * from './health.controller.js';
 export * from './runtime.module.js';
 export * from './bootstrap.js';
 export * from './logger.js';
+export * from './metrics.js';
+export * from './readiness.js';

@@ -8,7 +8,8 @@ import { DispatchService, resultEvent } from './dispatch.service.js';
 import { PacerRegistry } from './domain/pacer-registry.js';
 import { SendRequestsHandler } from './handlers/send-requests.handler.js';
 import { CloudApi } from './ports/cloud-api.port.js';
-import { KAFKA, LOGGER } from './tokens.js';
+import { IN_FLIGHT, KAFKA, LOGGER } from './tokens.js';
+import { PrometheusDispatchObserver } from './adapters/prometheus-metrics.adapter.js';
 
 /** Sends one Cloud API call per recipient, many in flight, paced to each sender. Binds ports to adapters; holds no logic. */
 @Module({})
@@ -53,12 +54,13 @@ export class AppModule {
         },
         {
           provide: DispatchService,
-          inject: [CloudApi, PacerRegistry, EventPublisher, LOGGER],
+          inject: [CloudApi, PacerRegistry, EventPublisher, LOGGER, IN_FLIGHT],
           useFactory: (
             cloudApi: CloudApi,
             pacers: PacerRegistry,
             publisher: EventPublisher,
             log: Logger,
+            inFlight: { count: () => number },
           ) =>
             new DispatchService(
               cloudApi,
@@ -71,9 +73,14 @@ export class AppModule {
                   ),
               },
               log,
-              { maxAttempts: config.DISPATCH_MAX_ATTEMPTS },
+              {
+                maxAttempts: config.DISPATCH_MAX_ATTEMPTS,
+                observer: new PrometheusDispatchObserver(pacers, () => inFlight.count()),
+              },
             ),
         },
+        // Filled by SendRequestsHandler once its consumer exists (metrics read it at scrape time).
+        { provide: IN_FLIGHT, useValue: { count: () => 0 } },
         SendRequestsHandler,
       ],
     };

@@ -42,7 +42,9 @@ export const configSchema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, { message: 'expected a Graph API version such as v23.0' })
     .default('v23.0'),
-  WHATSAPP_TOKEN: z.string().min(1, { message: 'expected the Cloud API access token' }),
+  WHATSAPP_TOKEN: z
+    .string({ message: 'expected the Cloud API access token' })
+    .min(1, { message: 'expected the Cloud API access token' }),
   /** Cloud API calls in flight at once in this replica (Little's law: rate × latency, with headroom). */
   DISPATCH_MAX_IN_FLIGHT: env.positiveInt(2000),
   /** Calls per recipient request before a transient error becomes a failure. */

@@ -23,7 +23,27 @@ export interface ResultSink {
   ): Promise<void>;
 }
 
+/** What the dispatcher reports for metrics; the Prometheus adapter implements it. */
+export interface DispatchObserver {
+  call(
+    outcome: 'accepted' | 'error' | 'unknown' | 'not_sent',
+    code: number | undefined,
+    seconds: number,
+  ): void;
+  retry(action: string): void;
+  waited(seconds: number): void;
+  result(status: 'accepted' | 'failed' | 'unknown'): void;
+}
+
+const NO_OBSERVER: DispatchObserver = {
+  call: () => undefined,
+  retry: () => undefined,
+  waited: () => undefined,
+  result: () => undefined,
+};
+
 export interface DispatchOptions {
+  observer?: DispatchObserver;
   maxAttempts: number;
   now?: () => number;
   wait?: (ms: number) => Promise<void>;
@@ -39,17 +59,27 @@ export class DispatchService {
   private readonly now: () => number;
   private readonly wait: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly observer: DispatchObserver;
+  private readonly results: ResultSink;
 
   constructor(
     private readonly cloudApi: CloudApi,
     private readonly pacers: PacerRegistry,
-    private readonly results: ResultSink,
+    results: ResultSink,
     private readonly log: Logger,
     private readonly options: DispatchOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.wait = options.wait ?? ((ms) => sleep(ms).then(() => undefined));
     this.random = options.random ?? Math.random;
+    this.observer = options.observer ?? NO_OBSERVER;
+    const sink = results;
+    this.results = {
+      publishResult: async (request, outcome, attempts, latencyMs) => {
+        await sink.publishResult(request, outcome, attempts, latencyMs);
+        this.observer.result(outcome.status);
+      },
+    };
   }
 
   async dispatch(request: SendRequested): Promise<void> {
@@ -63,8 +93,10 @@ export class DispatchService {
     let attempts = 0;
     for (;;) {
       const waitMs = pacer.reserve(this.now());
+      this.observer.waited(waitMs / 1000);
       if (waitMs > 0) await this.wait(waitMs);
       attempts++;
+      const callStarted = this.now();
       const outcome = await this.cloudApi.sendTemplate({
         phoneNumberId: payload.phoneNumberId,
         to: payload.to,
@@ -72,6 +104,11 @@ export class DispatchService {
         bizOpaqueCallbackData: payload.bizOpaqueCallbackData,
       });
       const elapsed = () => this.now() - startedAt;
+      this.observer.call(
+        outcome.kind === 'not-sent' ? 'not_sent' : outcome.kind,
+        outcome.kind === 'error' ? outcome.code : undefined,
+        (this.now() - callStarted) / 1000,
+      );
       switch (outcome.kind) {
         case 'accepted':
           return this.results.publishResult(
@@ -111,6 +148,7 @@ export class DispatchService {
               elapsed(),
             );
           }
+          this.observer.retry('not-sent');
           await this.wait(retryDelayMs('retry', attempts, this.random));
           continue;
         case 'error': {
@@ -145,6 +183,7 @@ export class DispatchService {
               elapsed(),
             );
           }
+          this.observer.retry(action);
           // 130429 waits for the pacer (already slowed); the others back off before trying again.
           if (action !== 'throttle-sender')
             await this.wait(retryDelayMs(action, attempts, this.random));

@@ -147,12 +147,15 @@ describe('dispatcher against the simulator, over real Kafka', () => {
       retryable: false,
     });
 
-    // Paced: no second of the ledger holds more than the sender's 150 messages.
+    // Paced: the simulator's own 150/s bucket (checked on arrival) never refused a call (above), and
+    // the accepted-per-second buckets stay at the limit. They are stamped when the response leaves
+    // the simulator (arrival + 20–120 ms of simulated latency), so one bucket can hold a few calls
+    // that arrived in the previous second: allow that jitter, nothing more.
     const { perSecond } = await sim.get<{ perSecond: { second: number; accepted: number }[] }>(
       '/_sim/ledger/rate',
     );
     expect(perSecond.length).toBeGreaterThan(5);
-    expect(Math.max(...perSecond.map((r) => r.accepted))).toBeLessThanOrEqual(150);
+    expect(Math.max(...perSecond.map((r) => r.accepted))).toBeLessThanOrEqual(150 * 1.1);
     expect(deadLetters[0]).toContain('not-json');
   });
 

@@ -17,6 +17,8 @@ import {
   type TopicKey,
 } from '@wab/contracts';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { kafkaMetrics } from '@wab/service-runtime';
+import { connectionProbe } from './connection.js';
 import type { RuntimeLog } from './kafka.js';
 import type { EventPublisher } from './publisher.js';
 
@@ -33,7 +35,15 @@ export interface BatchEventConsumerOptions<K extends TopicKey> {
   topic: K;
   topicPrefix?: string;
   publisher: EventPublisher;
-  handle: (events: ConsumedEvent<K>[]) => Promise<void>;
+  /**
+   * Handles one batch. Long handlers must call `heartbeat()` now and then (kafkajs has no background
+   * heartbeat: a handler silent for longer than the session timeout is thrown out of the group) and
+   * may stop early when `isRunning()` turns false (shutdown or rebalance).
+   */
+  handle: (
+    events: ConsumedEvent<K>[],
+    control: { heartbeat: () => Promise<void>; isRunning: () => boolean },
+  ) => Promise<void>;
   /** Partitions whose batches run concurrently (different partitions only). */
   partitionsConsumedConcurrently?: number;
   maxEventBytes?: number;
@@ -44,6 +54,8 @@ export interface BatchEventConsumerOptions<K extends TopicKey> {
 
 export class BatchEventConsumer<K extends TopicKey> {
   private readonly consumer: Consumer;
+  /** Readiness probe: the consumer is connected and has not crashed. */
+  readonly isConnected: () => boolean;
 
   constructor(private readonly options: BatchEventConsumerOptions<K>) {
     this.consumer = options.kafka.consumer({
@@ -51,6 +63,7 @@ export class BatchEventConsumer<K extends TopicKey> {
       sessionTimeout: 30_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
+    this.isConnected = connectionProbe(this.consumer);
   }
 
   async start(): Promise<void> {
@@ -97,10 +110,18 @@ export class BatchEventConsumer<K extends TopicKey> {
         }
         if (deadLetters.length > 0) {
           await options.publisher.publish('deadLetter', deadLetters);
+          kafkaMetrics.consumed.inc(
+            { topic: batch.topic, outcome: 'dead_lettered' },
+            deadLetters.length,
+          );
           options.onOutcome?.('dead-lettered', deadLetters.length);
         }
         if (valid.length > 0) {
-          await options.handle(valid);
+          await options.handle(valid, {
+            heartbeat: () => payload.heartbeat(),
+            isRunning: () => payload.isRunning() && !payload.isStale(),
+          });
+          kafkaMetrics.consumed.inc({ topic: batch.topic, outcome: 'handled' }, valid.length);
           options.onOutcome?.('handled', valid.length);
         }
         await payload.heartbeat();

@@ -9,7 +9,9 @@
  *   idempotent producer clear of kafkajs #1005, which loses messages under concurrent sends.
  */
 import { encodeEvent, topicName, type ContractEvent, type TopicKey } from '@wab/contracts';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { kafkaMetrics } from '@wab/service-runtime';
+import { connectionProbe } from './connection.js';
 
 export interface PublisherOptions {
   topicPrefix?: string;
@@ -32,6 +34,8 @@ export class EventPublisher {
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
   private connected = false;
+  /** Readiness probe: the producer is connected to the cluster. */
+  readonly isConnected: () => boolean;
 
   constructor(
     kafka: Kafka,
@@ -41,7 +45,9 @@ export class EventPublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
+    this.isConnected = connectionProbe(this.producer);
   }
 
   async connect(): Promise<void> {
@@ -114,6 +120,8 @@ export class EventPublisher {
           acks: -1,
           topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
         });
+        for (const [topic, messages] of byTopic)
+          kafkaMetrics.produced.inc({ topic }, messages.length);
         for (const item of batch) item.resolve();
       } catch (error) {
         for (const item of batch) item.reject(error);

@@ -5,13 +5,18 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { createDeadLetter, decodeEvent, topicName } from '@wab/contracts';
-import { EventPublisher, ParallelConsumer, type ParallelMessage } from '@wab/kafka-runtime';
-import { SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
+import {
+  connectionProbe,
+  EventPublisher,
+  ParallelConsumer,
+  type ParallelMessage,
+} from '@wab/kafka-runtime';
+import { kafkaMetrics, ReadinessChecks, SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
 import type { Kafka } from 'kafkajs';
 import type { DispatcherConfig } from '../config.js';
 import { DispatchService } from '../dispatch.service.js';
 import { CloudApi } from '../ports/cloud-api.port.js';
-import { KAFKA, LOGGER } from '../tokens.js';
+import { IN_FLIGHT, KAFKA, LOGGER } from '../tokens.js';
 
 /**
  * Kafka entry point: `send-requests` through a ParallelConsumer (thousands of calls in flight,
@@ -30,6 +35,8 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
     private readonly publisher: EventPublisher,
     private readonly dispatcher: DispatchService,
     private readonly cloudApi: CloudApi,
+    private readonly readiness: ReadinessChecks,
+    @Inject(IN_FLIGHT) private readonly inFlightGauge: { count: () => number },
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,6 +47,8 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
       rebalanceTimeout: 60_000,
       maxBytesPerPartition: 1024 * 1024,
     });
+    const consumerConnected = connectionProbe(consumer);
+    this.readiness.register('kafka', () => consumerConnected() && this.publisher.isConnected());
     await consumer.connect();
     this.consumer = new ParallelConsumer({
       consumer,
@@ -54,6 +63,8 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
         ),
     });
     await this.consumer.start();
+    const parallel = this.consumer;
+    this.inFlightGauge.count = () => parallel.inFlight();
     this.log.info({ maxInFlight: this.config.DISPATCH_MAX_IN_FLIGHT }, 'consuming send-requests');
   }
 
@@ -81,6 +92,7 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
         },
         'invalid send request dead-lettered',
       );
+      kafkaMetrics.consumed.inc({ topic, outcome: 'dead_lettered' });
       await this.publisher.publish(
         'deadLetter',
         createDeadLetter({ ...message, topic, partition }, decoded, {
@@ -91,5 +103,6 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
     }
     if (decoded.event.type !== 'message.send-requested') return;
     await this.dispatcher.dispatch(decoded.event);
+    kafkaMetrics.consumed.inc({ topic, outcome: 'handled' });
   }
 }
