@@ -22,7 +22,11 @@ export class AppModule {
         { provide: LOGGER, useValue: createLogger(SERVICE, config.LOG_LEVEL) },
         {
           provide: KafkaSettings,
-          useValue: new KafkaSettings(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID ?? SERVICE, config.KAFKA_TOPIC_PREFIX),
+          useValue: new KafkaSettings(
+            config.KAFKA_BROKERS,
+            config.KAFKA_CLIENT_ID ?? SERVICE,
+            config.KAFKA_TOPIC_PREFIX,
+          ),
         },
         KafkaEventBus,
         { provide: EventBus, useExisting: KafkaEventBus },
@@ -33,12 +37,18 @@ export class AppModule {
             region: config.S3_REGION,
             forcePathStyle: config.S3_FORCE_PATH_STYLE,
             ...(config.S3_ACCESS_KEY_ID ? { accessKeyId: config.S3_ACCESS_KEY_ID } : {}),
-            ...(config.S3_SECRET_ACCESS_KEY ? { secretAccessKey: config.S3_SECRET_ACCESS_KEY } : {}),
+            ...(config.S3_SECRET_ACCESS_KEY
+              ? { secretAccessKey: config.S3_SECRET_ACCESS_KEY }
+              : {}),
           }),
         },
         {
           provide: SplitSettings,
-          useValue: new SplitSettings(config.SPLIT_CHUNK_SIZE, config.CSV_MAX_RECORD_BYTES, config.PARAMETER_STRICT_WHITESPACE),
+          useValue: new SplitSettings(
+            config.SPLIT_CHUNK_SIZE,
+            config.CSV_MAX_RECORD_BYTES,
+            config.PARAMETER_STRICT_WHITESPACE,
+          ),
         },
         { provide: SplitConcurrency, useValue: new SplitConcurrency(config.SPLIT_CONCURRENCY) },
         SplitService,

@@ -20,7 +20,13 @@ class MemoryStorage extends ObjectStorage {
   }
 }
 
-const mapping: CsvMapping = { phoneColumn: 'phone', body: [{ position: 1, column: 'name' }, { position: 2, column: 'order' }] };
+const mapping: CsvMapping = {
+  phoneColumn: 'phone',
+  body: [
+    { position: 1, column: 'name' },
+    { position: 2, column: 'order' },
+  ],
+};
 
 function uploaded(key: string, extra: Partial<EventOf<'broadcast.uploaded'>['payload']> = {}) {
   return createEnvelope(
@@ -40,12 +46,23 @@ function uploaded(key: string, extra: Partial<EventOf<'broadcast.uploaded'>['pay
 
 async function split(csv: string | Buffer, chunkSize = 2, extra = {}) {
   const bus = new InMemoryEventBus();
-  const storage = new MemoryStorage(new Map([['f.csv', typeof csv === 'string' ? Buffer.from(csv) : csv]]));
-  const service = new SplitService(storage, bus, new SplitSettings(chunkSize, 1024, true), createLogger('test', 'silent'));
+  const storage = new MemoryStorage(
+    new Map([['f.csv', typeof csv === 'string' ? Buffer.from(csv) : csv]]),
+  );
+  const service = new SplitService(
+    storage,
+    bus,
+    new SplitSettings(chunkSize, 1024, true),
+    createLogger('test', 'silent'),
+  );
   const summary = await service.splitUploaded(uploaded('f.csv', extra), undefined);
   const events = bus.events('rows');
-  const rows = events.flatMap((e: ContractEvent) => (e.type === 'broadcast.rows' ? e.payload.rows : []));
-  const skips = events.flatMap((e: ContractEvent) => (e.type === 'broadcast.row-skipped' ? [e.payload] : []));
+  const rows = events.flatMap((e: ContractEvent) =>
+    e.type === 'broadcast.rows' ? e.payload.rows : [],
+  );
+  const skips = events.flatMap((e: ContractEvent) =>
+    e.type === 'broadcast.row-skipped' ? [e.payload] : [],
+  );
   return { summary, events, rows, skips, types: events.map((e) => e.type) };
 }
 
@@ -77,13 +94,27 @@ describe('SplitService', () => {
       [6, 'invalid-parameter', 'name'],
       [7, 'missing-parameter', 'name'],
     ]);
-    expect(summary).toEqual({ outcome: 'completed', totalRows: 8, recipients: 3, skipped: 5, chunks: 2 });
+    expect(summary).toEqual({
+      outcome: 'completed',
+      totalRows: 8,
+      recipients: 3,
+      skipped: 5,
+      chunks: 2,
+    });
   });
 
   it('detects comma and tab delimiters, or uses the given one', async () => {
-    expect((await split('phone,name,order\n+4915123456789,"A, B",1\n')).rows[0]?.parameters.body[0]?.text).toBe('A, B');
-    expect((await split('phone\tname\torder\n+4915123456789\tA;B\t1\n')).rows[0]?.parameters.body[0]?.text).toBe('A;B');
-    const forced = await split('phone;name,x;order\n+4915123456789;A,B;1\n', 2, { csv: { delimiter: ';' } });
+    expect(
+      (await split('phone,name,order\n+4915123456789,"A, B",1\n')).rows[0]?.parameters.body[0]
+        ?.text,
+    ).toBe('A, B');
+    expect(
+      (await split('phone\tname\torder\n+4915123456789\tA;B\t1\n')).rows[0]?.parameters.body[0]
+        ?.text,
+    ).toBe('A;B');
+    const forced = await split('phone;name,x;order\n+4915123456789;A,B;1\n', 2, {
+      csv: { delimiter: ';' },
+    });
     expect(forced.summary.outcome).toBe('failed');
   });
 
@@ -91,17 +122,29 @@ describe('SplitService', () => {
     const { summary, events } = await split('mobile;name\n+4915123456789;Ada\n');
     expect(summary).toMatchObject({ outcome: 'failed', reason: 'missing-column' });
     const failed = events.at(-1);
-    expect(failed).toMatchObject({ type: 'broadcast.split-failed', payload: { reason: 'missing-column', column: 'phone' } });
-    expect(failed?.type === 'broadcast.split-failed' && failed.payload.message).toContain('"order" (body parameter {{2}})');
+    expect(failed).toMatchObject({
+      type: 'broadcast.split-failed',
+      payload: { reason: 'missing-column', column: 'phone' },
+    });
+    expect(failed?.type === 'broadcast.split-failed' && failed.payload.message).toContain(
+      '"order" (body parameter {{2}})',
+    );
   });
 
   it('answers unusable input specifically', async () => {
     expect((await split('')).summary.reason).toBe('empty-file');
-    expect((await split(Buffer.from([0xff, 0xfe, 0x70, 0, 0x68, 0]))).summary.reason).toBe('not-csv');
+    expect((await split(Buffer.from([0xff, 0xfe, 0x70, 0, 0x68, 0]))).summary.reason).toBe(
+      'not-csv',
+    );
     expect((await split(Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0]))).summary.reason).toBe('not-csv');
     expect((await split('phone;name;order\n')).summary.reason).toBe('no-valid-recipients');
     const bus = new InMemoryEventBus();
-    const service = new SplitService(new MemoryStorage(new Map()), bus, new SplitSettings(2, 1024, true), createLogger('t', 'silent'));
+    const service = new SplitService(
+      new MemoryStorage(new Map()),
+      bus,
+      new SplitSettings(2, 1024, true),
+      createLogger('t', 'silent'),
+    );
     expect((await service.splitUploaded(uploaded('missing.csv'))).reason).toBe('object-not-found');
   });
 
@@ -123,7 +166,12 @@ describe('SplitService', () => {
 
   it('splits inline recipients with the same rules', async () => {
     const bus = new InMemoryEventBus();
-    const service = new SplitService(new MemoryStorage(new Map()), bus, new SplitSettings(1000, 1024, true), createLogger('t', 'silent'));
+    const service = new SplitService(
+      new MemoryStorage(new Map()),
+      bus,
+      new SplitSettings(1000, 1024, true),
+      createLogger('t', 'silent'),
+    );
     const event = createEnvelope(
       'broadcast.requested',
       {
@@ -140,7 +188,13 @@ describe('SplitService', () => {
       },
       { tenantId: 'acme', correlationId: 'crm-1' },
     );
-    expect(await service.splitRequested(event)).toEqual({ outcome: 'completed', totalRows: 3, recipients: 1, skipped: 2, chunks: 1 });
+    expect(await service.splitRequested(event)).toEqual({
+      outcome: 'completed',
+      totalRows: 3,
+      recipients: 1,
+      skipped: 2,
+      chunks: 1,
+    });
     expect(bus.events('rows').map((e) => e.type)).toEqual([
       'broadcast.split-started',
       'broadcast.row-skipped',

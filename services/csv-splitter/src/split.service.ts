@@ -14,16 +14,26 @@
  * recipients only (about 24-48 bytes each).
  */
 import { Inject, Injectable } from '@nestjs/common';
+import { splitterMetrics } from './metrics.js';
 import { createEnvelope, type ContractEvent, type EventOf, type TemplateRef } from '@wab/contracts';
 import { parse, type CsvError, type Options } from 'csv-parse';
 import type { Logger } from 'pino';
 import { Readable } from 'node:stream';
 import { detectDelimiter } from './domain/delimiter.js';
 import { resolveHeader } from './domain/parameters.js';
-import { malformedRow, RowEvaluator, type RecipientRow, type SkippedRow } from './domain/row-evaluator.js';
+import {
+  malformedRow,
+  RowEvaluator,
+  type RecipientRow,
+  type SkippedRow,
+} from './domain/row-evaluator.js';
 import { sniffHead } from './domain/sniff.js';
 import { EventBus } from './ports/event-bus.port.js';
-import { ObjectNotFoundError, ObjectStorage, ObjectUnreadableError } from './ports/object-storage.port.js';
+import {
+  ObjectNotFoundError,
+  ObjectStorage,
+  ObjectUnreadableError,
+} from './ports/object-storage.port.js';
 import { LOGGER, SplitSettings } from './tokens.js';
 
 export interface SplitSummary {
@@ -45,7 +55,11 @@ const HEAD_BYTES = 64 * 1024;
 const MAX_PENDING_SKIPS = 500;
 const PROGRESS_EVERY_MS = 5000;
 
-type Failure = { reason: EventOf<'broadcast.split-failed'>['payload']['reason']; message: string; column?: string };
+type Failure = {
+  reason: EventOf<'broadcast.split-failed'>['payload']['reason'];
+  message: string;
+  column?: string;
+};
 
 interface BroadcastContext {
   broadcastId: string;
@@ -75,6 +89,7 @@ class RowsWriter {
   async recipient(row: RecipientRow): Promise<void> {
     this.totalRows++;
     this.recipients++;
+    splitterMetrics.rows.inc({ outcome: 'valid', reason: 'none' });
     this.chunk.push(row);
     if (this.chunk.length >= this.chunkSize) await this.flush();
   }
@@ -82,13 +97,18 @@ class RowsWriter {
   async skip(skip: SkippedRow): Promise<void> {
     this.totalRows++;
     this.skipped++;
+    splitterMetrics.rows.inc({ outcome: 'skipped', reason: skip.reason });
     this.skips.push(skip);
     if (this.skips.length >= MAX_PENDING_SKIPS) await this.flush();
   }
 
   async flush(): Promise<void> {
     const events: ContractEvent[] = this.skips.map((skip) =>
-      createEnvelope('broadcast.row-skipped', { broadcastId: this.ctx.broadcastId, ...skip }, this.ctx.envelope),
+      createEnvelope(
+        'broadcast.row-skipped',
+        { broadcastId: this.ctx.broadcastId, ...skip },
+        this.ctx.envelope,
+      ),
     );
     if (this.chunk.length > 0) {
       events.push(
@@ -157,6 +177,7 @@ class RowsWriter {
       ),
     ]);
     this.progress(true);
+    splitterMetrics.files.inc({ outcome: 'completed' });
     return this.summary('completed');
   }
 
@@ -175,11 +196,18 @@ class RowsWriter {
       ),
     ]);
     this.log.warn({ reason: failure.reason, failure: failure.message }, 'split failed');
+    splitterMetrics.files.inc({ outcome: 'failed' });
     return { ...this.summary('failed'), reason: failure.reason };
   }
 
   private summary(outcome: SplitSummary['outcome']): SplitSummary {
-    return { outcome, totalRows: this.totalRows, recipients: this.recipients, skipped: this.skipped, chunks: this.chunks };
+    return {
+      outcome,
+      totalRows: this.totalRows,
+      recipients: this.recipients,
+      skipped: this.skipped,
+      chunks: this.chunks,
+    };
   }
 }
 
@@ -196,10 +224,16 @@ export class SplitService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async splitUploaded(event: EventOf<'broadcast.uploaded'>, signal?: AbortSignal): Promise<SplitSummary> {
+  async splitUploaded(
+    event: EventOf<'broadcast.uploaded'>,
+    signal?: AbortSignal,
+  ): Promise<SplitSummary> {
     const { payload } = event;
     const ctx = this.context(event);
-    const log = this.logger.child({ correlationId: event.correlationId, broadcastId: payload.broadcastId });
+    const log = this.logger.child({
+      correlationId: event.correlationId,
+      broadcastId: payload.broadcastId,
+    });
     log.info({ bucket: payload.object.bucket, key: payload.object.key }, 'split started');
     await this.bus.publish('rows', [this.started(event, 'object')]);
     const writer = new RowsWriter(ctx, this.bus, this.settings.chunkSize, log);
@@ -208,8 +242,10 @@ export class SplitService {
     try {
       body = await this.storage.open(payload.object.bucket, payload.object.key);
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) return writer.fail({ reason: 'object-not-found', message: error.message });
-      if (error instanceof ObjectUnreadableError) return writer.fail({ reason: 'object-unreadable', message: error.message });
+      if (error instanceof ObjectNotFoundError)
+        return writer.fail({ reason: 'object-not-found', message: error.message });
+      if (error instanceof ObjectUnreadableError)
+        return writer.fail({ reason: 'object-unreadable', message: error.message });
       throw error;
     }
     try {
@@ -219,13 +255,22 @@ export class SplitService {
     }
   }
 
-  async splitRequested(event: EventOf<'broadcast.requested'>, signal?: AbortSignal): Promise<SplitSummary> {
+  async splitRequested(
+    event: EventOf<'broadcast.requested'>,
+    signal?: AbortSignal,
+  ): Promise<SplitSummary> {
     const { payload } = event;
-    const log = this.logger.child({ correlationId: event.correlationId, broadcastId: payload.broadcastId });
+    const log = this.logger.child({
+      correlationId: event.correlationId,
+      broadcastId: payload.broadcastId,
+    });
     log.info({ recipients: payload.recipients.length }, 'split started (inline recipients)');
     await this.bus.publish('rows', [this.started(event, 'inline')]);
     const writer = new RowsWriter(this.context(event), this.bus, this.settings.chunkSize, log);
-    const evaluator = new RowEvaluator(payload.mapping, this.evaluatorOptions(payload.defaultCountry));
+    const evaluator = new RowEvaluator(
+      payload.mapping,
+      this.evaluatorOptions(payload.defaultCountry),
+    );
     for (const [index, recipient] of payload.recipients.entries()) {
       if (signal?.aborted) throw new SplitAbortedError('split interrupted by shutdown');
       const variables = recipient.variables ?? {};
@@ -259,11 +304,18 @@ export class SplitService {
       if (signal?.aborted) throw new SplitAbortedError('split interrupted by shutdown');
       if (!evaluator) {
         if (item.kind === 'error') {
-          return writer.fail({ reason: 'not-csv', message: `The header line cannot be read as CSV: ${item.message}` });
+          return writer.fail({
+            reason: 'not-csv',
+            message: `The header line cannot be read as CSV: ${item.message}`,
+          });
         }
         const header = resolveHeader(item.cells, payload.mapping);
         if (!header.ok) {
-          return writer.fail({ reason: 'missing-column', message: header.message, column: header.missing[0]?.column });
+          return writer.fail({
+            reason: 'missing-column',
+            message: header.message,
+            column: header.missing[0]?.column,
+          });
         }
         indexOf = header.indexOf;
         phoneIndex = header.phoneIndex;
@@ -276,7 +328,8 @@ export class SplitService {
       }
       if (item.kind === 'error') {
         const firstLine = lastLine + 1;
-        const unclosed = item.code === 'CSV_QUOTE_NOT_CLOSED' || item.code === 'CSV_MAX_RECORD_SIZE';
+        const unclosed =
+          item.code === 'CSV_QUOTE_NOT_CLOSED' || item.code === 'CSV_MAX_RECORD_SIZE';
         await writer.skip(
           malformedRow(
             item.seq,
@@ -300,7 +353,8 @@ export class SplitService {
       if (outcome.kind === 'recipient') await writer.recipient(outcome.row);
       else await writer.skip(outcome.skip);
     }
-    if (!evaluator) return writer.fail({ reason: 'empty-file', message: 'The file has no header line' });
+    if (!evaluator)
+      return writer.fail({ reason: 'empty-file', message: 'The file has no header line' });
     return writer.complete();
   }
 
@@ -311,7 +365,9 @@ export class SplitService {
     };
   }
 
-  private context(event: EventOf<'broadcast.uploaded'> | EventOf<'broadcast.requested'>): BroadcastContext {
+  private context(
+    event: EventOf<'broadcast.uploaded'> | EventOf<'broadcast.requested'>,
+  ): BroadcastContext {
     return {
       broadcastId: event.payload.broadcastId,
       phoneNumberId: event.payload.phoneNumberId,
@@ -380,11 +436,21 @@ async function* parseCsv(
     skip_records_with_empty_values: true,
     skip_records_with_error: true,
     max_record_size: maxRecordBytes,
-    on_record: (record: string[], context): Numbered => ({ seq: seq++, line: context.lines, cells: record }),
+    on_record: (record: string[], context): Numbered => ({
+      seq: seq++,
+      line: context.lines,
+      cells: record,
+    }),
   };
   const parser = parse(options as unknown as Options);
   parser.on('skip', (error: CsvError & { lines?: number }) => {
-    errors.push({ kind: 'error', seq: seq++, line: error.lines ?? 0, code: error.code, message: error.message });
+    errors.push({
+      kind: 'error',
+      seq: seq++,
+      line: error.lines ?? 0,
+      code: error.code,
+      message: error.message,
+    });
   });
   const source = Readable.from(
     (async function* () {
@@ -402,7 +468,8 @@ async function* parseCsv(
   source.pipe(parser);
   try {
     for await (const record of parser as AsyncIterable<Numbered>) {
-      while (errors.length > 0 && (errors[0]?.seq ?? Infinity) < record.seq) yield errors.shift() as ParsedItem;
+      while (errors.length > 0 && (errors[0]?.seq ?? Infinity) < record.seq)
+        yield errors.shift() as ParsedItem;
       yield { kind: 'record', ...record };
     }
     while (errors.length > 0) yield errors.shift() as ParsedItem;

@@ -47,6 +47,8 @@ export interface BatchEventConsumerOptions<K extends TopicKey> {
   /** Partitions whose batches run concurrently (different partitions only). */
   partitionsConsumedConcurrently?: number;
   maxEventBytes?: number;
+  /** How often to heartbeat while `handle` runs (default 3000 ms, kafkajs' heartbeatInterval). */
+  heartbeatIntervalMs?: number;
   log?: RuntimeLog;
   /** Counts per outcome, for metrics. */
   onOutcome?: (outcome: 'handled' | 'dead-lettered', count: number) => void;
@@ -117,10 +119,19 @@ export class BatchEventConsumer<K extends TopicKey> {
           options.onOutcome?.('dead-lettered', deadLetters.length);
         }
         if (valid.length > 0) {
-          await options.handle(valid, {
-            heartbeat: () => payload.heartbeat(),
-            isRunning: () => payload.isRunning() && !payload.isStale(),
-          });
+          // kafkajs heartbeats only between batches: keep the membership alive while a long
+          // handler (a million-row split) runs, or the group would evict this consumer mid-file.
+          const keepAlive = setInterval(() => {
+            payload.heartbeat().catch(() => undefined);
+          }, options.heartbeatIntervalMs ?? 3000);
+          try {
+            await options.handle(valid, {
+              heartbeat: () => payload.heartbeat(),
+              isRunning: () => payload.isRunning() && !payload.isStale(),
+            });
+          } finally {
+            clearInterval(keepAlive);
+          }
           kafkaMetrics.consumed.inc({ topic: batch.topic, outcome: 'handled' }, valid.length);
           options.onOutcome?.('handled', valid.length);
         }

@@ -8,7 +8,8 @@ export class InMemoryEventBus extends EventBus {
   publish(topic: TopicKey, events: readonly ContractEvent[]): Promise<void> {
     for (const event of events) {
       const errors = validateEvent(event);
-      if (errors.length > 0) return Promise.reject(new Error(`invalid ${event.type}: ${errors.join('; ')}`));
+      if (errors.length > 0)
+        return Promise.reject(new Error(`invalid ${event.type}: ${errors.join('; ')}`));
       this.published.push({ topic, event });
     }
     return Promise.resolve();

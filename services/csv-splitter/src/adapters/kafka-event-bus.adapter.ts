@@ -1,10 +1,16 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import type { ContractEvent, TopicKey } from '@wab/contracts';
 import { createKafka, EventPublisher, type RuntimeLog } from '@wab/kafka-runtime';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { EventBus } from '../ports/event-bus.port.js';
 import { LOGGER } from '../tokens.js';
+import { ReadinessChecks } from '@wab/service-runtime';
 
 export class KafkaSettings {
   constructor(
@@ -24,7 +30,10 @@ export function runtimeLog(logger: Logger): RuntimeLog {
  * service boots (and answers /healthz) while the broker is still starting.
  */
 @Injectable()
-export class KafkaEventBus extends EventBus implements BeforeApplicationShutdown, OnApplicationShutdown {
+export class KafkaEventBus
+  extends EventBus
+  implements BeforeApplicationShutdown, OnApplicationShutdown
+{
   readonly kafka: Kafka;
   readonly publisher: EventPublisher;
   private connecting: Promise<void> | undefined;
@@ -32,10 +41,20 @@ export class KafkaEventBus extends EventBus implements BeforeApplicationShutdown
   constructor(
     readonly settings: KafkaSettings,
     @Inject(LOGGER) private readonly logger: Logger,
+    readiness: ReadinessChecks,
   ) {
     super();
-    this.kafka = createKafka({ brokers: settings.brokers, clientId: settings.clientId, log: runtimeLog(logger) });
+    this.kafka = createKafka({
+      brokers: settings.brokers,
+      clientId: settings.clientId,
+      log: runtimeLog(logger),
+    });
     this.publisher = new EventPublisher(this.kafka, { topicPrefix: settings.topicPrefix });
+    // Ready once the producer reached the broker; the consumers start in the background after it.
+    readiness.register('kafka', () => {
+      void this.ready().catch(() => undefined);
+      return this.publisher.isConnected();
+    });
   }
 
   /** Resolves once the producer is connected; a failed attempt is retried by the next call. */

@@ -1,6 +1,10 @@
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-import { ObjectNotFoundError, ObjectStorage, ObjectUnreadableError } from '../ports/object-storage.port.js';
+import {
+  ObjectNotFoundError,
+  ObjectStorage,
+  ObjectUnreadableError,
+} from '../ports/object-storage.port.js';
 
 export interface S3Settings {
   endpoint: string;
@@ -24,7 +28,12 @@ export class S3ObjectStorage extends ObjectStorage {
       region: settings.region,
       forcePathStyle: settings.forcePathStyle,
       ...(settings.accessKeyId && settings.secretAccessKey
-        ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
+        ? {
+            credentials: {
+              accessKeyId: settings.accessKeyId,
+              secretAccessKey: settings.secretAccessKey,
+            },
+          }
         : {}),
     });
   }

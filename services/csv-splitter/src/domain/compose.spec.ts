@@ -11,7 +11,17 @@ describe('composeSendRequests', () => {
         phoneNumberId: '1065',
         template: { name: 'order_update', language: 'en_US' },
         rows: [
-          { rowNumber: 4, phone: '0151 23456789', e164: '+4915123456789', parameters: { body: [{ position: 2, text: 'A-1' }, { position: 1, text: 'Ada' }] } },
+          {
+            rowNumber: 4,
+            phone: '0151 23456789',
+            e164: '+4915123456789',
+            parameters: {
+              body: [
+                { position: 2, text: 'A-1' },
+                { position: 1, text: 'Ada' },
+              ],
+            },
+          },
         ],
       },
       { tenantId: 'acme', correlationId: 'c-1' },
@@ -26,7 +36,15 @@ describe('composeSendRequests', () => {
         template: {
           name: 'order_update',
           language: { code: 'en_US' },
-          components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }, { type: 'text', text: 'A-1' }] }],
+          components: [
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: 'Ada' },
+                { type: 'text', text: 'A-1' },
+              ],
+            },
+          ],
         },
         bizOpaqueCallbackData: 'wab1:b-1:4',
         attempt: 1,

@@ -1,4 +1,10 @@
-import { formatCallbackData, recipientId, renderCloudApiTemplate, type EventOf, type PayloadOf } from '@wab/contracts';
+import {
+  formatCallbackData,
+  recipientId,
+  renderCloudApiTemplate,
+  type EventOf,
+  type PayloadOf,
+} from '@wab/contracts';
 
 export type SendRequest = PayloadOf<'message.send-requested'>;
 

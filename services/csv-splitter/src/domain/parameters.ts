@@ -59,7 +59,12 @@ function check(
 ): ParameterProblem | string {
   const text = (value ?? '').trim();
   if (text.length === 0) {
-    return { ok: false, reason: 'missing-parameter', column, message: `Column "${column}" is empty (${label})` };
+    return {
+      ok: false,
+      reason: 'missing-parameter',
+      column,
+      message: `Column "${column}" is empty (${label})`,
+    };
   }
   const length = characters(text);
   if (length > limit) {
@@ -111,7 +116,14 @@ export function resolveParameters(
     parameters.header = { type, value: result, ...(name ? { name } : {}) };
   }
   for (const [index, body] of mapping.body.entries()) {
-    const result = check(lookup(body.column), body.column, bodyLabel(body, index), PARAMETER_LIMITS.body, true, options);
+    const result = check(
+      lookup(body.column),
+      body.column,
+      bodyLabel(body, index),
+      PARAMETER_LIMITS.body,
+      true,
+      options,
+    );
     if (typeof result !== 'string') return result;
     parameters.body.push({
       text: result,
@@ -128,7 +140,14 @@ export function resolveParameters(
           : button.subType === 'quick_reply'
             ? PARAMETER_LIMITS.quickReply
             : PARAMETER_LIMITS.copyCode;
-      const result = check(lookup(button.column), button.column, `button ${button.index} (${button.subType})`, limit, false, options);
+      const result = check(
+        lookup(button.column),
+        button.column,
+        `button ${button.index} (${button.subType})`,
+        limit,
+        false,
+        options,
+      );
       if (typeof result !== 'string') return result;
       parameters.buttons.push({ index: button.index, subType: button.subType, value: result });
     }
@@ -147,9 +166,12 @@ function isHttpsUrl(value: string): boolean {
 /** Every column a mapping reads, with what it is for (messages name both). */
 export function mappedColumns(mapping: CsvMapping): { column: string; role: string }[] {
   const columns = [{ column: mapping.phoneColumn, role: 'phone number' }];
-  if (mapping.header) columns.push({ column: mapping.header.column, role: `${mapping.header.type} header` });
-  for (const [index, body] of mapping.body.entries()) columns.push({ column: body.column, role: bodyLabel(body, index) });
-  for (const button of mapping.buttons ?? []) columns.push({ column: button.column, role: `button ${button.index} (${button.subType})` });
+  if (mapping.header)
+    columns.push({ column: mapping.header.column, role: `${mapping.header.type} header` });
+  for (const [index, body] of mapping.body.entries())
+    columns.push({ column: body.column, role: bodyLabel(body, index) });
+  for (const button of mapping.buttons ?? [])
+    columns.push({ column: button.column, role: `button ${button.index} (${button.subType})` });
   return columns;
 }
 
@@ -180,7 +202,10 @@ export function resolveHeader(header: readonly string[], mapping: CsvMapping): H
   }
   if (missing.length > 0) {
     const names = missing.map((m) => `"${m.column}" (${m.role})`).join(', ');
-    const present = header.map((h) => `"${h.trim()}"`).slice(0, 20).join(', ');
+    const present = header
+      .map((h) => `"${h.trim()}"`)
+      .slice(0, 20)
+      .join(', ');
     return {
       ok: false,
       missing,

@@ -22,7 +22,8 @@ export class PhoneIndex {
 
   /** Records `numeric` at `row` unless present; returns the first row that had it, or undefined when new. */
   addOrGet(numeric: number, row: number): number | undefined {
-    if (!(numeric > 0) || !Number.isSafeInteger(numeric)) throw new RangeError(`not an E.164 value: ${numeric}`);
+    if (!(numeric > 0) || !Number.isSafeInteger(numeric))
+      throw new RangeError(`not an E.164 value: ${numeric}`);
     if ((this.count + 1) * 2 > this.keys.length) this.grow();
     const slot = this.find(this.keys, numeric);
     if (this.keys[slot] === numeric) return this.rows[slot];

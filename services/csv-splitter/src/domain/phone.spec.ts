@@ -31,7 +31,13 @@ describe('normalisePhone', () => {
   });
 
   it('gives the same E.164 for the same number in different formats', () => {
-    const forms = ['+91 98765 43210', '09876543210', '919876543210', '0091-98765-43210', '9.1987654321E+11'];
+    const forms = [
+      '+91 98765 43210',
+      '09876543210',
+      '919876543210',
+      '0091-98765-43210',
+      '9.1987654321E+11',
+    ];
     expect(new Set(forms.map((f) => e164(f, 'IN')))).toEqual(new Set(['+919876543210']));
   });
 
@@ -41,7 +47,10 @@ describe('normalisePhone', () => {
     expect(normalisePhone(undefined)).toMatchObject({ ok: false, reason: 'missing-phone' });
     expect(normalisePhone('12345', 'DE')).toMatchObject({ ok: false, reason: 'invalid-phone' });
     expect(normalisePhone('call me', 'DE')).toMatchObject({ ok: false, reason: 'invalid-phone' });
-    expect(normalisePhone('+49 151 2345678x', 'DE')).toMatchObject({ ok: false, reason: 'invalid-phone' });
+    expect(normalisePhone('+49 151 2345678x', 'DE')).toMatchObject({
+      ok: false,
+      reason: 'invalid-phone',
+    });
     expect(normalisePhone('0151 23456789')).toMatchObject({
       ok: false,
       reason: 'invalid-phone',
@@ -51,6 +60,10 @@ describe('normalisePhone', () => {
   });
 
   it('returns the numeric value used for de-duplication', () => {
-    expect(normalisePhone('+4915123456789')).toEqual({ ok: true, e164: '+4915123456789', numeric: 4915123456789 });
+    expect(normalisePhone('+4915123456789')).toEqual({
+      ok: true,
+      e164: '+4915123456789',
+      numeric: 4915123456789,
+    });
   });
 });

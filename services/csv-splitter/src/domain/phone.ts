@@ -1,4 +1,8 @@
-import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import {
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js/max';
 
 /**
  * Phone-number normalisation to E.164, tolerant of what spreadsheets do to phone columns:
@@ -34,7 +38,8 @@ export function expandScientific(text: string): string | undefined {
 export function normalisePhone(raw: string | undefined, defaultCountry?: string): PhoneResult {
   let text = (raw ?? '').replace(INVISIBLE, ' ').trim();
   if (text.startsWith("'")) text = text.slice(1).trim();
-  if (text.length === 0) return { ok: false, reason: 'missing-phone', message: 'The phone number is empty' };
+  if (text.length === 0)
+    return { ok: false, reason: 'missing-phone', message: 'The phone number is empty' };
 
   // A number cell mangled by a spreadsheet has lost its `+` or trunk `0`: try international first.
   let mangled = false;
@@ -54,11 +59,19 @@ export function normalisePhone(raw: string | undefined, defaultCountry?: string)
   if (compact.startsWith('00')) compact = `+${compact.slice(2)}`;
   else if (compact.startsWith('+00')) compact = `+${compact.slice(3)}`;
   if (!/^\+?\d+$/.test(compact)) {
-    return { ok: false, reason: 'invalid-phone', message: 'Contains characters that are not part of a phone number' };
+    return {
+      ok: false,
+      reason: 'invalid-phone',
+      message: 'Contains characters that are not part of a phone number',
+    };
   }
   const digits = compact.replace('+', '');
   if (digits.length < 5 || digits.length > 17) {
-    return { ok: false, reason: 'invalid-phone', message: `Not a phone number: ${digits.length} digits` };
+    return {
+      ok: false,
+      reason: 'invalid-phone',
+      message: `Not a phone number: ${digits.length} digits`,
+    };
   }
 
   const country = validCountry(defaultCountry);
@@ -69,13 +82,19 @@ export function normalisePhone(raw: string | undefined, defaultCountry?: string)
     const callingCode = getCountryCallingCode(country);
     // Digits that start with the default country's calling code and form a valid international
     // number most likely lost their `+` (4915123456789 with DE is +49 151..., not 0 4915...).
-    if (mangled || (digits.startsWith(callingCode) && !digits.startsWith('0'))) candidates.push(`+${digits}`);
+    if (mangled || (digits.startsWith(callingCode) && !digits.startsWith('0')))
+      candidates.push(`+${digits}`);
     candidates.push(digits);
-    if (!candidates.includes(`+${digits}`) && !digits.startsWith('0')) candidates.push(`+${digits}`);
+    if (!candidates.includes(`+${digits}`) && !digits.startsWith('0'))
+      candidates.push(`+${digits}`);
   }
   for (const candidate of candidates) {
-    const parsed = parsePhoneNumberFromString(candidate, country ? { defaultCountry: country } : undefined);
-    if (parsed?.isValid()) return { ok: true, e164: parsed.number, numeric: Number(parsed.number.slice(1)) };
+    const parsed = parsePhoneNumberFromString(
+      candidate,
+      country ? { defaultCountry: country } : undefined,
+    );
+    if (parsed?.isValid())
+      return { ok: true, e164: parsed.number, numeric: Number(parsed.number.slice(1)) };
   }
   return {
     ok: false,

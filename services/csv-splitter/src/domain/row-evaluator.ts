@@ -5,7 +5,8 @@ import { resolveParameters, type ParameterCheckOptions } from './parameters.js';
 
 export type RecipientRow = PayloadOf<'broadcast.rows'>['rows'][number];
 export type SkippedRow = Omit<PayloadOf<'broadcast.row-skipped'>, 'broadcastId'>;
-export type RowOutcome = { kind: 'recipient'; row: RecipientRow } | { kind: 'skipped'; skip: SkippedRow };
+export type RowOutcome =
+  { kind: 'recipient'; row: RecipientRow } | { kind: 'skipped'; skip: SkippedRow };
 
 export interface RowEvaluatorOptions extends ParameterCheckOptions {
   defaultCountry?: string;
@@ -31,19 +32,39 @@ export class RowEvaluator {
     return this.seen.size;
   }
 
-  evaluate(rowNumber: number, rawPhone: string | undefined, lookup: (column: string) => string | undefined): RowOutcome {
+  evaluate(
+    rowNumber: number,
+    rawPhone: string | undefined,
+    lookup: (column: string) => string | undefined,
+  ): RowOutcome {
     const phone = (rawPhone ?? '').trim();
     const phoneColumn = this.options.phoneColumn ? { column: this.options.phoneColumn } : {};
     const given = phone.length > 0 ? { phone: phone.slice(0, 256) } : {};
     const normalised = normalisePhone(phone, this.options.defaultCountry);
     if (!normalised.ok) {
-      return { kind: 'skipped', skip: { rowNumber, ...given, reason: normalised.reason, message: normalised.message, ...phoneColumn } };
+      return {
+        kind: 'skipped',
+        skip: {
+          rowNumber,
+          ...given,
+          reason: normalised.reason,
+          message: normalised.message,
+          ...phoneColumn,
+        },
+      };
     }
     const resolved = resolveParameters(this.mapping, lookup, this.options);
     if (!resolved.ok) {
       return {
         kind: 'skipped',
-        skip: { rowNumber, ...given, e164: normalised.e164, reason: resolved.reason, message: resolved.message, column: resolved.column },
+        skip: {
+          rowNumber,
+          ...given,
+          e164: normalised.e164,
+          reason: resolved.reason,
+          message: resolved.message,
+          column: resolved.column,
+        },
       };
     }
     const firstRow = this.seen.addOrGet(normalised.numeric, rowNumber);
@@ -61,7 +82,15 @@ export class RowEvaluator {
         },
       };
     }
-    return { kind: 'recipient', row: { rowNumber, phone: phone.slice(0, 64), e164: normalised.e164, parameters: resolved.parameters } };
+    return {
+      kind: 'recipient',
+      row: {
+        rowNumber,
+        phone: phone.slice(0, 64),
+        e164: normalised.e164,
+        parameters: resolved.parameters,
+      },
+    };
   }
 }
 

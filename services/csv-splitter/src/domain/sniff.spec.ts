@@ -17,10 +17,25 @@ describe('sniffHead', () => {
   it('names what the file is instead', () => {
     expect(sniff('')).toMatchObject({ ok: false, reason: 'empty-file' });
     expect(sniff([0xef, 0xbb, 0xbf, 0x0a])).toMatchObject({ ok: false, reason: 'empty-file' });
-    expect(sniff([0xff, 0xfe, 0x70, 0x00])).toMatchObject({ ok: false, reason: 'not-csv', message: expect.stringContaining('UTF-16') as unknown });
-    expect(sniff([0x50, 0x4b, 0x03, 0x04, 1, 2])).toMatchObject({ ok: false, reason: 'not-csv', message: expect.stringContaining('xlsx') as unknown });
+    expect(sniff([0xff, 0xfe, 0x70, 0x00])).toMatchObject({
+      ok: false,
+      reason: 'not-csv',
+      message: expect.stringContaining('UTF-16') as unknown,
+    });
+    expect(sniff([0x50, 0x4b, 0x03, 0x04, 1, 2])).toMatchObject({
+      ok: false,
+      reason: 'not-csv',
+      message: expect.stringContaining('xlsx') as unknown,
+    });
     expect(sniff([0x70, 0x00, 0x68, 0x00])).toMatchObject({ ok: false, reason: 'not-csv' });
-    expect(sniff(Array.from({ length: 400 }, (_, i) => (i * 37) % 32 || 1))).toMatchObject({ ok: false, reason: 'not-csv' });
-    expect(sniff([0x70, 0x68, 0xe9, 0x0a])).toMatchObject({ ok: false, reason: 'not-csv', message: expect.stringContaining('UTF-8') as unknown });
+    expect(sniff(Array.from({ length: 400 }, (_, i) => (i * 37) % 32 || 1))).toMatchObject({
+      ok: false,
+      reason: 'not-csv',
+    });
+    expect(sniff([0x70, 0x68, 0xe9, 0x0a])).toMatchObject({
+      ok: false,
+      reason: 'not-csv',
+      message: expect.stringContaining('UTF-8') as unknown,
+    });
   });
 });

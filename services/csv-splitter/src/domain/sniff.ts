@@ -3,7 +3,8 @@
  * saved as .xlsx, a UTF-16 export or random binary is answered with a specific reason instead of a
  * flood of malformed rows.
  */
-export type SniffResult = { ok: true } | { ok: false; reason: 'empty-file' | 'not-csv'; message: string };
+export type SniffResult =
+  { ok: true } | { ok: false; reason: 'empty-file' | 'not-csv'; message: string };
 
 export function sniffHead(head: Uint8Array, complete: boolean): SniffResult {
   let start = 0;
@@ -13,18 +14,34 @@ export function sniffHead(head: Uint8Array, complete: boolean): SniffResult {
     return { ok: false, reason: 'empty-file', message: 'The file is empty' };
   }
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-    return { ok: false, reason: 'not-csv', message: 'The file is UTF-16 text; save it as CSV UTF-8' };
+    return {
+      ok: false,
+      reason: 'not-csv',
+      message: 'The file is UTF-16 text; save it as CSV UTF-8',
+    };
   }
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
-    return { ok: false, reason: 'not-csv', message: 'The file is a ZIP archive (an .xlsx workbook?); export it as CSV UTF-8' };
+    return {
+      ok: false,
+      reason: 'not-csv',
+      message: 'The file is a ZIP archive (an .xlsx workbook?); export it as CSV UTF-8',
+    };
   }
   if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
-    return { ok: false, reason: 'not-csv', message: 'The file is a legacy Excel workbook (.xls); export it as CSV UTF-8' };
+    return {
+      ok: false,
+      reason: 'not-csv',
+      message: 'The file is a legacy Excel workbook (.xls); export it as CSV UTF-8',
+    };
   }
   let control = 0;
   for (const byte of body) {
     if (byte === 0) {
-      return { ok: false, reason: 'not-csv', message: 'The file contains NUL bytes: it is binary or UTF-16, not CSV UTF-8 text' };
+      return {
+        ok: false,
+        reason: 'not-csv',
+        message: 'The file contains NUL bytes: it is binary or UTF-16, not CSV UTF-8 text',
+      };
     }
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) control++;
   }
@@ -35,7 +52,12 @@ export function sniffHead(head: Uint8Array, complete: boolean): SniffResult {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(body, { stream: !complete });
   } catch {
-    return { ok: false, reason: 'not-csv', message: 'The file is not UTF-8 text (Latin-1 or another legacy encoding?); save it as CSV UTF-8' };
+    return {
+      ok: false,
+      reason: 'not-csv',
+      message:
+        'The file is not UTF-8 text (Latin-1 or another legacy encoding?); save it as CSV UTF-8',
+    };
   }
   return { ok: true };
 }

@@ -37,7 +37,10 @@ export class BackgroundStarter {
         return;
       } catch (error) {
         await consumer.stop().catch(() => undefined);
-        this.log.warn({ consumer: this.name, err: error, retryInMs: delayMs }, 'consumer could not start; retrying');
+        this.log.warn(
+          { consumer: this.name, err: error, retryInMs: delayMs },
+          'consumer could not start; retrying',
+        );
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           setTimeout(resolve, delayMs).unref();

@@ -1,4 +1,9 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { BatchEventConsumer, type ConsumedEvent } from '@wab/kafka-runtime';
 import type { Logger } from 'pino';
 import { KafkaEventBus } from '../adapters/kafka-event-bus.adapter.js';
