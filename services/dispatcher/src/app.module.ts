@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { createKafka, EventPublisher } from '@wab/kafka-runtime';
 import { createLogger, ServiceRuntimeModule, type Logger } from '@wab/service-runtime';
 import type { Kafka } from 'kafkajs';
+import { topicName } from '@wab/contracts';
+import { KafkaGroupSize } from './adapters/group-size.adapter.js';
 import { UndiciCloudApi } from './adapters/undici-cloud-api.adapter.js';
 import { SERVICE, type DispatcherConfig } from './config.js';
 import { DispatchService, resultEvent } from './dispatch.service.js';
@@ -51,6 +53,17 @@ export class AppModule {
           provide: PacerRegistry,
           useFactory: () =>
             new PacerRegistry((id) => config.SENDER_MPS.get(id) ?? config.SENDER_DEFAULT_MPS),
+        },
+        {
+          provide: KafkaGroupSize,
+          inject: [KAFKA, PacerRegistry, LOGGER],
+          useFactory: (kafka: Kafka, pacers: PacerRegistry, log: Logger) =>
+            new KafkaGroupSize(kafka, {
+              groupId: config.DISPATCHER_GROUP_ID,
+              topic: topicName('sendRequests', config.KAFKA_TOPIC_PREFIX),
+              onShare: (share) => pacers.setShare(share),
+              log: (level, msg, fields) => log[level](fields ?? {}, msg),
+            }),
         },
         {
           provide: DispatchService,

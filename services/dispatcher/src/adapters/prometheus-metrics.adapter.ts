@@ -56,7 +56,7 @@ export class PrometheusDispatchObserver implements DispatchObserver {
     });
     new Gauge({
       name: 'wab_dispatcher_sender_limit_mps',
-      help: 'Configured quota per sender phone-number id.',
+      help: "This replica's share of the configured quota per sender phone-number id.",
       labelNames: ['sender'] as const,
       registers: [metricsRegistry],
       collect() {

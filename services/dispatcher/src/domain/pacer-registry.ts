@@ -1,11 +1,15 @@
 import { SenderPacer } from './pacer.js';
 
-/** One adaptive pacer per sender phone-number id, created on first use with the sender's limit. */
+/**
+ * One adaptive pacer per sender phone-number id, created on first use. Each pacer's ceiling is the
+ * sender's quota times this replica's share of the consumer group (`setShare`, see pacer.ts).
+ */
 export class PacerRegistry {
   private readonly pacers = new Map<string, SenderPacer>();
+  private share = 1;
 
   constructor(
-    private readonly limitFor: (phoneNumberId: string) => number,
+    private readonly quotaFor: (phoneNumberId: string) => number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -18,7 +22,23 @@ export class PacerRegistry {
     return pacer;
   }
 
+  /** This replica's share of every sender's quota, in (0, 1]; re-limits every existing pacer. */
+  setShare(share: number): void {
+    if (!(share > 0 && share <= 1) || share === this.share) return;
+    this.share = share;
+    const now = this.now();
+    for (const [id, pacer] of this.pacers) pacer.setLimit(this.limitFor(id), now);
+  }
+
+  currentShare(): number {
+    return this.share;
+  }
+
   entries(): [string, SenderPacer][] {
     return [...this.pacers];
+  }
+
+  private limitFor(phoneNumberId: string): number {
+    return this.quotaFor(phoneNumberId) * this.share;
   }
 }

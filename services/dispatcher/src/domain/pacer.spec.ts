@@ -101,3 +101,40 @@ describe('SenderPacer', () => {
     expect(pacer.reserve(10)).toBeGreaterThanOrEqual(4990);
   });
 });
+
+describe('SenderPacer.setLimit', () => {
+  it('paces at the new limit at once, never above it over any one-second window', () => {
+    const pacer = new SenderPacer({ limitPerSecond: 1000 }, 0);
+    const sends: number[] = [];
+    simulate(pacer, 5000, 200, (t) => sends.push(t));
+    pacer.setLimit(500, 5000);
+    expect(pacer.limit).toBe(500);
+    expect(pacer.currentRate()).toBe(500);
+    const later: number[] = [];
+    // Continue from t = 5 s with a fresh set of callers.
+    const next = Array.from({ length: 200 }, () => 5000);
+    for (;;) {
+      let index = 0;
+      for (let i = 1; i < next.length; i++)
+        if ((next[i] as number) < (next[index] as number)) index = i;
+      const now = next[index] as number;
+      if (now >= 15_000) break;
+      const sendAt = now + pacer.reserve(now);
+      if (sendAt < 15_000 && sendAt >= 6000) later.push(sendAt);
+      next[index] = sendAt + 1;
+    }
+    later.sort((a, b) => a - b);
+    expect(maxInAnyWindow(later, 1000)).toBeLessThanOrEqual(500);
+    expect(later.length).toBeGreaterThanOrEqual(Math.floor(500 * 9 * 0.97));
+  });
+
+  it('keeps an AIMD slow-down proportional and climbs back only to the new limit', () => {
+    const pacer = new SenderPacer({ limitPerSecond: 1000, cooldownMs: 1000 }, 0);
+    pacer.onThrottled(0);
+    expect(pacer.currentRate()).toBe(500);
+    pacer.setLimit(500, 0);
+    expect(pacer.currentRate()).toBe(250);
+    for (let t = 0; t <= 60_000; t += 100) pacer.reserve(t);
+    expect(pacer.currentRate()).toBe(500);
+  });
+});

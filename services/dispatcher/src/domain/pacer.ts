@@ -13,6 +13,17 @@
  *
  * Implemented as GCRA (a token bucket without a drip process): one timestamp per sender.
  * Pure logic with an injected clock; `reserve` returns how long the caller must wait.
+ *
+ * Sharing a sender across replicas (partition-share split, see `group-share.ts`): every dispatcher
+ * replica paces each sender at `quota × (its share of the send-requests partitions)`, which it
+ * learns from its consumer group (describeGroups every few seconds and on every GROUP_JOIN), and
+ * applies with `setLimit`. Because send-requests is keyed by recipient, every partition carries about
+ * the same slice of every sender's traffic, so the replicas' limits add up to the quota and each
+ * replica has just enough for its share of the work: no shared store, no extra call per send. It is
+ * approximate during a rebalance (a few seconds at most, and the same partitions are then paused
+ * anyway) and AIMD on 130429 stays on top of it as the safety net. A shared bucket (Redis GCRA) would
+ * be exact but adds a store and a round trip; leases add a coordinator. Neither is needed while the
+ * traffic of a sender spreads evenly over partitions, which recipient keys guarantee.
  */
 export interface PacerOptions {
   limitPerSecond: number;
@@ -32,27 +43,51 @@ export class SenderPacer {
   private updatedAt: number;
   private lastDecreaseAt = -Infinity;
   private pausedUntil = 0;
-  readonly limit: number;
+  private ceiling: number;
+  private minPerSecond: number;
+  private increasePerSecond: number;
   private readonly burstSeconds: number;
-  private readonly minPerSecond: number;
   private readonly decrease: number;
-  private readonly increasePerSecond: number;
   private readonly cooldownMs: number;
 
-  constructor(options: PacerOptions, now: number) {
-    this.limit = options.limitPerSecond;
+  constructor(
+    private readonly options: PacerOptions,
+    now: number,
+  ) {
+    this.ceiling = options.limitPerSecond;
     this.rate = options.limitPerSecond;
     this.burstSeconds = options.burstSeconds ?? 0;
-    this.minPerSecond = options.minPerSecond ?? Math.max(1, options.limitPerSecond / 50);
+    this.minPerSecond = this.minFor(options.limitPerSecond);
     this.decrease = options.decrease ?? 0.5;
-    this.increasePerSecond = options.increasePerSecond ?? Math.max(1, options.limitPerSecond / 20);
+    this.increasePerSecond = this.increaseFor(options.limitPerSecond);
     this.cooldownMs = options.cooldownMs ?? 1000;
     this.nextAt = now;
     this.updatedAt = now;
   }
 
+  /** The ceiling the rate climbs back to: this replica's share of the sender's quota. */
+  get limit(): number {
+    return this.ceiling;
+  }
+
   currentRate(): number {
     return this.rate;
+  }
+
+  /**
+   * Changes the ceiling (this replica's share of the quota changed). The current rate keeps its
+   * position relative to the ceiling, so a sender slowed down by AIMD stays proportionally slowed
+   * and one at full speed moves to the new full speed at once. The next slot already reserved keeps
+   * its spacing; every later one uses the new rate.
+   */
+  setLimit(limitPerSecond: number, now: number): void {
+    if (!(limitPerSecond > 0) || limitPerSecond === this.ceiling) return;
+    this.adapt(now);
+    const fraction = this.rate / this.ceiling;
+    this.ceiling = limitPerSecond;
+    this.minPerSecond = this.minFor(limitPerSecond);
+    this.increasePerSecond = this.increaseFor(limitPerSecond);
+    this.rate = Math.min(limitPerSecond, Math.max(this.minPerSecond, fraction * limitPerSecond));
   }
 
   /**
@@ -87,8 +122,16 @@ export class SenderPacer {
     const elapsed =
       Math.max(0, now - Math.max(this.updatedAt, this.lastDecreaseAt + this.cooldownMs)) / 1000;
     this.updatedAt = Math.max(this.updatedAt, now);
-    if (elapsed > 0 && this.rate < this.limit) {
-      this.rate = Math.min(this.limit, this.rate + this.increasePerSecond * elapsed);
+    if (elapsed > 0 && this.rate < this.ceiling) {
+      this.rate = Math.min(this.ceiling, this.rate + this.increasePerSecond * elapsed);
     }
+  }
+
+  private minFor(limit: number): number {
+    return Math.min(limit, this.options.minPerSecond ?? Math.max(1, limit / 50));
+  }
+
+  private increaseFor(limit: number): number {
+    return this.options.increasePerSecond ?? Math.max(1, limit / 20);
   }
 }

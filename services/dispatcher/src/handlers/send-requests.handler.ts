@@ -13,6 +13,7 @@ import {
 } from '@wab/kafka-runtime';
 import { kafkaMetrics, ReadinessChecks, SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
 import type { Kafka } from 'kafkajs';
+import { KafkaGroupSize } from '../adapters/group-size.adapter.js';
 import type { DispatcherConfig } from '../config.js';
 import { DispatchService } from '../dispatch.service.js';
 import { CloudApi } from '../ports/cloud-api.port.js';
@@ -37,6 +38,7 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
     private readonly cloudApi: CloudApi,
     private readonly readiness: ReadinessChecks,
     @Inject(IN_FLIGHT) private readonly inFlightGauge: { count: () => number },
+    private readonly groupSize: KafkaGroupSize,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -50,6 +52,8 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
     const consumerConnected = connectionProbe(consumer);
     this.readiness.register('kafka', () => consumerConnected() && this.publisher.isConnected());
     await consumer.connect();
+    // Replicas share each sender's quota by partition share (domain/pacer.ts); listen before run.
+    await this.groupSize.start(consumer);
     this.consumer = new ParallelConsumer({
       consumer,
       topics: [topicName('sendRequests', this.config.KAFKA_TOPIC_PREFIX)],
@@ -71,6 +75,7 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
   async beforeApplicationShutdown(): Promise<void> {
     // Stop taking work, let in-flight calls finish and publish their results, commit, then close.
     await this.consumer?.stop();
+    await this.groupSize.stop();
     await this.publisher.disconnect();
     await this.cloudApi.close();
   }
