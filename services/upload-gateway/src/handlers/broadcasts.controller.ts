@@ -1,0 +1,255 @@
+import { pipeline } from 'node:stream/promises';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Logger } from '@wab/service-runtime';
+import { BroadcastsService } from '../broadcasts.service.js';
+import { CreateBroadcastRequest } from '../domain/broadcast-request.js';
+import { invalidRequest } from '../domain/errors.js';
+import { ProgressService } from '../progress.service.js';
+import { LOGGER } from '../tokens.js';
+import { UploadsService } from '../uploads.service.js';
+import { ApiKeyGuard } from './api-key.guard.js';
+import { RequestId, Tenant, type GatewayRequest } from './http-context.js';
+import {
+  CreatedBroadcastSchema,
+  ErrorSchema,
+  openapi,
+  StartedBroadcastSchema,
+  StatusSchema,
+  UploadedFileSchema,
+} from './openapi.schemas.js';
+
+const error = (status: number, description: string) =>
+  ApiResponse({ status, description, schema: openapi(ErrorSchema) });
+
+/** Thin HTTP edge: parse, call one service, answer. Errors are mapped by HttpErrorFilter. */
+@ApiTags('broadcasts')
+@ApiBearerAuth('bearer')
+@ApiSecurity('api-key')
+@Controller('v1/broadcasts')
+@UseGuards(ApiKeyGuard)
+export class BroadcastsController {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly broadcasts: BroadcastsService,
+    private readonly uploads: UploadsService,
+    private readonly progress: ProgressService,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'BroadcastsController' });
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Create a broadcast: template, sender, CSV column mapping',
+    description:
+      'Checks the template (APPROVED, in that language) and that the mapping fills exactly its parameters, then ' +
+      'answers with a pre-signed PUT URL for the CSV. Upload the file there (or PUT it to `fileUrl`), then POST `startUrl`.',
+  })
+  @ApiBody({ schema: openapi(CreateBroadcastRequest) })
+  @ApiResponse({ status: 201, schema: openapi(CreatedBroadcastSchema) })
+  @error(400, 'Malformed request (field-level errors in details.errors).')
+  @error(401, 'Missing or invalid API key.')
+  @error(413, 'JSON body over MAX_JSON_BYTES.')
+  @error(
+    422,
+    'Unknown template (`unknown-template`), no approved language (`unknown-language`), template not APPROVED, mapping missing a ' +
+      'parameter (`missing-parameter`) or mapping one the template lacks (`unexpected-parameter`); details.problems lists all.',
+  )
+  @error(502, 'The Cloud API or status-tracker refused the request.')
+  create(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Body() body: unknown,
+  ): Promise<unknown> {
+    if (body === undefined) {
+      throw invalidRequest(
+        'send the broadcast as a JSON body with "content-type: application/json"',
+      );
+    }
+    return this.broadcasts.create(tenantId, body, requestId);
+  }
+
+  @Put(':id/file')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Upload the CSV, streamed (alternative to the pre-signed URL)',
+    description:
+      'The body is the CSV file (UTF-8, header line first), streamed to the object store without being held in memory. ' +
+      'Bodies over MAX_UPLOAD_BYTES are refused with 413, by Content-Length before reading or while streaming. ' +
+      'Replaces an earlier upload until the broadcast is started.',
+  })
+  @ApiConsumes('text/csv', 'application/octet-stream')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 200, schema: openapi(UploadedFileSchema) })
+  @error(404, 'No such broadcast for this tenant.')
+  @error(409, 'The broadcast has already been started.')
+  @error(413, 'The file is larger than MAX_UPLOAD_BYTES (the upload is aborted, nothing is kept).')
+  upload(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Req() request: GatewayRequest,
+    @Headers('content-length') contentLength?: string,
+  ): Promise<unknown> {
+    let declared: number | undefined;
+    if (contentLength !== undefined) {
+      if (!/^\d{1,15}$/.test(contentLength))
+        throw invalidRequest('the Content-Length header is not a number');
+      declared = Number(contentLength);
+    }
+    return this.uploads.upload(tenantId, id, request, declared, requestId);
+  }
+
+  @Post(':id/start')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Start sending: publishes broadcast.uploaded',
+    description:
+      'Needs the uploaded file. Answers 202 once the event is durably in Kafka; progress is then at `statusUrl`. ' +
+      'Starting again before csv-splitter has picked the broadcast up re-publishes the same event (same `eventId`, ' +
+      'harmless) and answers 202; after that it answers 409 `broadcast-already-started`.',
+  })
+  @ApiResponse({ status: 202, schema: openapi(StartedBroadcastSchema) })
+  @error(404, 'No such broadcast for this tenant.')
+  @error(
+    409,
+    'No file uploaded (`file-missing`), empty file (`file-empty`) or already started (`broadcast-already-started`).',
+  )
+  @error(413, 'The uploaded file is larger than MAX_UPLOAD_BYTES.')
+  @error(422, 'The template is no longer APPROVED or no longer fits the mapping.')
+  start(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+  ): Promise<unknown> {
+    return this.broadcasts.start(tenantId, id, requestId);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The tenant's broadcasts, newest first (from status-tracker)" })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false, description: 'Cursor from the previous page.' })
+  @ApiResponse({ status: 200, description: "status-tracker's page of broadcasts, passed through." })
+  list(@Tenant() tenantId: string, @Query() query: Record<string, unknown>): Promise<unknown> {
+    return this.progress.list(tenantId, pageQuery(query));
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'Progress of a broadcast: state, counts by state, rate, ETA (from status-tracker)',
+  })
+  @ApiResponse({ status: 200, schema: openapi(StatusSchema) })
+  @error(404, 'No such broadcast for this tenant.')
+  get(@Tenant() tenantId: string, @Param('id') id: string): Promise<unknown> {
+    return this.progress.get(tenantId, id);
+  }
+
+  @Get(':id/recipients')
+  @ApiOperation({
+    summary: 'Recipients of a broadcast with their outcome, paged (from status-tracker)',
+  })
+  @ApiQuery({ name: 'state', required: false, description: 'e.g. failed, skipped, delivered' })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false })
+  @error(404, 'No such broadcast for this tenant.')
+  recipients(
+    @Tenant() tenantId: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<unknown> {
+    const state = single(query.state, 'state');
+    if (state !== undefined && !/^[a-z_-]{1,32}$/.test(state))
+      throw invalidRequest(`state "${state.slice(0, 40)}" is not a recipient state`);
+    return this.progress.recipients(tenantId, id, {
+      ...pageQuery(query),
+      ...(state === undefined ? {} : { state }),
+    });
+  }
+
+  @Get(':id/report.csv')
+  @ApiOperation({
+    summary:
+      'The report: one line per row (row number, phone as given, normalised phone, state, error code and reason)',
+    description: 'Streamed from status-tracker as it is produced; never buffered.',
+  })
+  @ApiProduces('text/csv')
+  @ApiResponse({ status: 200, content: { 'text/csv': { schema: { type: 'string' } } } })
+  @error(404, 'No such broadcast for this tenant.')
+  async report(
+    @Tenant() tenantId: string,
+    @Param('id') id: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    const report = await this.progress.report(tenantId, id);
+    response.status(200);
+    response.setHeader(
+      'content-type',
+      report.contentType.startsWith('text/csv') ? report.contentType : 'text/csv; charset=utf-8',
+    );
+    response.setHeader(
+      'content-disposition',
+      report.contentDisposition ?? `attachment; filename="broadcast-${id}-report.csv"`,
+    );
+    response.setHeader('cache-control', 'no-store');
+    try {
+      await pipeline(report.body, response);
+    } catch (err) {
+      // Headers are gone: the only honest signal left is a cut connection (pipeline destroyed it).
+      this.log.warn(
+        { correlationId: id, tenantId, err: err instanceof Error ? err.message : String(err) },
+        'report stream ended early',
+      );
+    }
+  }
+}
+
+function single(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalidRequest(`give the query parameter "${name}" once`);
+  return value;
+}
+
+function pageQuery(query: Record<string, unknown>): { limit?: number; after?: string } {
+  const limit = single(query.limit, 'limit');
+  const after = single(query.after, 'after');
+  if (
+    limit !== undefined &&
+    (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)
+  ) {
+    throw invalidRequest('limit must be a whole number from 1 to 1000');
+  }
+  if (after !== undefined && after.length > 512)
+    throw invalidRequest('after is not a valid cursor');
+  return {
+    ...(limit === undefined ? {} : { limit: Number(limit) }),
+    ...(after === undefined ? {} : { after }),
+  };
+}
