@@ -1,6 +1,6 @@
 // Topic creation is shared with the services and the Helm chart: it lives in @wab/kafka-runtime.
 // The infra CLI runs from TypeScript source, possibly before anything was built, so build that
-// library (and @wab/contracts under it) when its dist is missing or older than its source.
+// library (and the libraries under it) when its dist is missing or older than its source.
 import fs from 'node:fs';
 import path from 'node:path';
 import { localInfra, repoRoot } from './config.ts';
@@ -46,7 +46,9 @@ let loaded: Promise<KafkaRuntime> | undefined;
 
 export function loadKafkaRuntime(): Promise<KafkaRuntime> {
   loaded ??= (async () => {
+    // In dependency order: kafka-runtime imports contracts and service-runtime (metrics).
     await buildIfStale('libs/contracts');
+    await buildIfStale('libs/service-runtime');
     await buildIfStale('libs/kafka-runtime');
     return import('@wab/kafka-runtime');
   })();
