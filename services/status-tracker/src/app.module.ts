@@ -1,14 +1,95 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceRuntimeModule } from '@wab/service-runtime';
-import { SERVICE, TrackerConfig } from './config.js';
+import { resolve } from 'node:path';
+import {
+  DynamicModule,
+  Module,
+  RequestMethod,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import {
+  createLogger,
+  ReadinessChecks,
+  ServiceRuntimeModule,
+  type Logger,
+} from '@wab/service-runtime';
+import { runMigrations } from './adapters/migrations.js';
+import { PgPoolDatabase } from './adapters/pg-pool-database.adapter.js';
+import { PgliteDatabase } from './adapters/pglite-database.adapter.js';
+import { PostgresBroadcastStore } from './adapters/postgres-broadcast-store.adapter.js';
+import type { SqlDatabase } from './adapters/sql-database.js';
+import { DEV_APP_SECRET, DEV_VERIFY_TOKEN, SERVICE, TrackerConfig } from './config.js';
+import { JsonBodyMiddleware, RawBodyMiddleware } from './handlers/body.middleware.js';
+import { InternalApiController } from './handlers/internal-api.controller.js';
+import { KafkaConsumers } from './handlers/kafka.consumers.js';
+import { WebhookController } from './handlers/webhook.controller.js';
+import { BroadcastStore } from './ports/broadcast-store.port.js';
+import { ProgressService } from './progress.service.js';
+import { RecordingService } from './recording.service.js';
+import { LOGGER } from './tokens.js';
+import { WebhookService } from './webhook.service.js';
+
+/** `migrations/` beside `src/` and `dist/` (this file is src/app.module.ts or dist/app.module.js). */
+export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../migrations');
+
+/** PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise; migrated before anything uses it. */
+export async function openDatabase(config: TrackerConfig, log: Logger): Promise<SqlDatabase> {
+  const db: SqlDatabase = config.DATABASE_URL
+    ? new PgPoolDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>
+        log.error({ err: error }, 'idle PostgreSQL connection failed'),
+      )
+    : await PgliteDatabase.open(config.PGLITE_DATA_DIR);
+  const { applied } = await runMigrations(db, MIGRATIONS_DIR);
+  log.info(
+    {
+      engine: db.engine,
+      ...(db.engine === 'pglite' ? { dataDir: config.PGLITE_DATA_DIR ?? '(in memory)' } : {}),
+      migrationsApplied: applied,
+    },
+    'database ready',
+  );
+  return db;
+}
 
 /** Records outcomes and webhooks in PostgreSQL; serves progress and reports. Binds ports to adapters; holds no logic. */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   static forRoot(config: TrackerConfig): DynamicModule {
+    const logger = createLogger(SERVICE, config.LOG_LEVEL);
+    if (
+      config.WHATSAPP_APP_SECRET === DEV_APP_SECRET ||
+      config.WHATSAPP_VERIFY_TOKEN === DEV_VERIFY_TOKEN
+    ) {
+      logger.warn(
+        'WHATSAPP_APP_SECRET or WHATSAPP_VERIFY_TOKEN is the local-development default: set both outside development',
+      );
+    }
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
+      controllers: [InternalApiController, WebhookController],
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        {
+          provide: BroadcastStore,
+          inject: [ReadinessChecks],
+          useFactory: async (readiness: ReadinessChecks) => {
+            const store = new PostgresBroadcastStore(await openDatabase(config, logger));
+            readiness.register('database', () => store.ping());
+            return store;
+          },
+        },
+        RecordingService,
+        ProgressService,
+        WebhookService,
+        KafkaConsumers,
+      ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(RawBodyMiddleware)
+      .forRoutes({ path: 'webhooks/whatsapp', method: RequestMethod.POST });
+    consumer.apply(JsonBodyMiddleware).forRoutes(InternalApiController);
   }
 }

@@ -15,3 +15,21 @@ describe('status-tracker configuration', () => {
     );
   });
 });
+
+describe('status-tracker database and webhook settings', () => {
+  it('uses PGlite when DATABASE_URL is absent or empty, PostgreSQL otherwise', () => {
+    expect(loadTrackerConfig({}).DATABASE_URL).toBeUndefined();
+    expect(loadTrackerConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+    expect(loadTrackerConfig({ DATABASE_URL: 'postgres://u:p@db:5432/wab' }).DATABASE_URL).toBe(
+      'postgres://u:p@db:5432/wab',
+    );
+    expect(() => loadTrackerConfig({ DATABASE_URL: 'mysql://db' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('never echoes a webhook secret in a configuration error', () => {
+    expect(() => loadTrackerConfig({ WHATSAPP_APP_SECRET: 'short' })).toThrow(
+      /WHATSAPP_APP_SECRET: .*got a value \(hidden\)/,
+    );
+    expect(() => loadTrackerConfig({ WHATSAPP_APP_SECRET: 'short' })).not.toThrow(/short"/);
+  });
+});

@@ -4,6 +4,18 @@ import { env, loadConfig } from '@wab/service-runtime';
 export const SERVICE = 'status-tracker';
 
 /**
+ * Local-development defaults of the webhook secrets: the simulator's default app secret, so that
+ * `npm run demo` works with nothing set. Deployments set their own (the chart refuses to start without);
+ * the service logs a warning at boot while either default is in use.
+ */
+export const DEV_APP_SECRET = 'dev-app-secret';
+export const DEV_VERIFY_TOKEN = 'dev-verify-token';
+
+/** An optional setting where an empty value (`DATABASE_URL=` in a compose file) means "not set". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+/**
  * Every setting of status-tracker, with its default. Nothing else in this service reads process.env; the
  * same keys appear in docker-compose.yml and the Helm chart's values.
  */
@@ -12,7 +24,27 @@ export const configSchema = z.object({
   PORT: env.port(3003),
   LOG_LEVEL: env.logLevel(),
   ...env.kafka(),
-  DATABASE_URL: z.string().optional(),
+  /** PostgreSQL connection string; absent or empty → embedded PGlite (same schema, same SQL). */
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL' }),
+  ),
+  DATABASE_POOL_SIZE: env.positiveInt(10),
+  /** PGlite only: data directory; absent → in memory (lost at exit). */
+  PGLITE_DATA_DIR: optional(z.string()),
+  /** HMAC-SHA256 key of Meta's `X-Hub-Signature-256` (the App Secret, not the verify token). */
+  WHATSAPP_APP_SECRET: z
+    .string()
+    .min(8, { message: 'expected the app secret (at least 8 characters)' })
+    .default(DEV_APP_SECRET),
+  /** Echo token of the webhook subscription handshake (`hub.verify_token`). */
+  WHATSAPP_VERIFY_TOKEN: z
+    .string()
+    .min(8, { message: 'expected a verify token of at least 8 characters' })
+    .default(DEV_VERIFY_TOKEN),
+  /** Window over which the progress rate (terminal outcomes per second) is measured. */
+  RATE_WINDOW_SECONDS: env.positiveInt(60),
+  /** Largest POST /webhooks/whatsapp body accepted (Meta batches up to ~1,000 statuses). */
+  WEBHOOK_MAX_BODY_BYTES: env.positiveInt(3 * 1024 * 1024),
 });
 
 export type TrackerConfig = z.infer<typeof configSchema>;

@@ -9,4 +9,6 @@ void bootService({
     const config = loadTrackerConfig();
     return { module: AppModule.forRoot(config), host: config.HOST, port: config.PORT };
   },
+  // Bodies are read by the service's own middleware: the webhook signature needs the raw bytes.
+  appOptions: { bodyParser: false },
 });

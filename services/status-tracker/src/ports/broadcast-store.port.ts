@@ -1,0 +1,194 @@
+import type { BroadcastState } from '../domain/progress.js';
+import type { FactSource, RecipientState, StateCounts } from '../domain/recipient-state.js';
+
+/**
+ * Where broadcasts and recipient outcomes live. An abstract class: the type and the Nest DI token.
+ * The implementation (PostgresBroadcastStore) runs on PostgreSQL or PGlite.
+ *
+ * Every read takes the tenant: a broadcast of another tenant is indistinguishable from a missing
+ * one. Writes come in batches (one Kafka batch or one webhook POST = one `apply` = one transaction).
+ */
+
+export interface TemplateInfo {
+  name: string;
+  language: string;
+  parameterFormat?: 'positional' | 'named';
+}
+
+export interface BroadcastDraft {
+  tenantId: string;
+  id: string;
+  name?: string;
+  phoneNumberId: string;
+  template: TemplateInfo;
+  mapping: unknown;
+  defaultCountry?: string;
+  object: { bucket: string; key: string };
+}
+
+export interface BroadcastRecord {
+  tenantId: string;
+  id: string;
+  name?: string;
+  /** Stored lifecycle; the shown state is derived (publicState). */
+  state: BroadcastState;
+  failureReason?: string;
+  failureMessage?: string;
+  phoneNumberId?: string;
+  template?: TemplateInfo;
+  mapping?: unknown;
+  defaultCountry?: string;
+  object?: { bucket: string; key: string };
+  createdAt: Date;
+  startedAt?: Date;
+  splitCompletedAt?: Date;
+  completedAt?: Date;
+  totalRows?: number;
+  recipients?: number;
+  counts: StateCounts;
+}
+
+export interface ReasonCount {
+  state: 'failed' | 'skipped';
+  code: string;
+  title?: string;
+  count: number;
+}
+
+export interface RateSample {
+  terminalInWindow: number;
+  oldestInWindow?: Date;
+  now: Date;
+}
+
+export interface RecipientRecord {
+  rowNumber: number;
+  phone?: string;
+  e164?: string;
+  state: RecipientState;
+  wamid?: string;
+  errorCode?: string;
+  errorReason?: string;
+  updatedAt: Date;
+}
+
+/** One fact about a recipient: a send result, a status webhook, or a row outcome of the splitter. */
+export interface RecipientFact {
+  /** Unknown for webhooks (resolved from the broadcast id, or the wamid's row). */
+  tenantId?: string;
+  /** Short error title for failedByReason (errorReason may add Meta's details). */
+  errorTitle?: string;
+  /** With rowNumber: the recipient (send-results, webhook callback data). */
+  broadcastId?: string;
+  rowNumber?: number;
+  /** Correlation fallback for webhooks without our callback data. */
+  wamid?: string;
+  state: RecipientState;
+  source: FactSource;
+  errorCode?: string;
+  errorReason?: string;
+  /** skipped rows: the phone as given and its normalised form, when known. */
+  phone?: string;
+  e164?: string;
+}
+
+export type TrackerCommand =
+  | {
+      kind: 'broadcast-started';
+      tenantId: string;
+      broadcastId: string;
+      at: Date;
+      source?: 'object' | 'inline';
+      phoneNumberId?: string;
+      template?: TemplateInfo;
+      mapping?: unknown;
+      defaultCountry?: string;
+      object?: { bucket: string; key: string };
+      parentBroadcastId?: string;
+    }
+  | {
+      kind: 'recipients';
+      tenantId: string;
+      broadcastId: string;
+      phoneNumberId?: string;
+      template?: TemplateInfo;
+      rows: { rowNumber: number; phone: string; e164: string }[];
+    }
+  | { kind: 'facts'; facts: RecipientFact[] }
+  | {
+      kind: 'split-completed';
+      tenantId: string;
+      broadcastId: string;
+      totalRows: number;
+      recipients: number;
+      skipped: number;
+      at: Date;
+    }
+  | {
+      kind: 'split-failed';
+      tenantId: string;
+      broadcastId: string;
+      reason: string;
+      message: string;
+      at: Date;
+    };
+
+export interface ApplyResult {
+  /** Facts that found their recipient (including ones that changed nothing: duplicates). */
+  matched: number;
+  /** Facts whose recipient is unknown here (not ours, or its broadcast was never registered). */
+  unmatched: number;
+  /** Recipients whose state changed. */
+  transitions: number;
+  /** Broadcasts that became complete in this batch. */
+  completed: { tenantId: string; broadcastId: string }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export abstract class BroadcastStore {
+  /** Registers (or re-registers: idempotent) a draft; `created` is false when it existed. */
+  abstract registerDraft(draft: BroadcastDraft): Promise<{ created: boolean }>;
+
+  /** Applies the commands in order, in one transaction, then recomputes completion of the touched broadcasts. */
+  abstract apply(commands: readonly TrackerCommand[]): Promise<ApplyResult>;
+
+  abstract get(tenantId: string, broadcastId: string): Promise<BroadcastRecord | undefined>;
+
+  abstract reasons(tenantId: string, broadcastId: string): Promise<ReasonCount[]>;
+
+  abstract rateSample(
+    tenantId: string,
+    broadcastId: string,
+    windowSeconds: number,
+  ): Promise<RateSample>;
+
+  /** Newest first; `after` is a `nextCursor` of an earlier page (InvalidCursorError otherwise). */
+  abstract list(
+    tenantId: string,
+    options: { limit: number; after?: string },
+  ): Promise<Page<BroadcastRecord>>;
+
+  /** Rows after `afterRowNumber` in row order, optionally only one state. */
+  abstract recipients(
+    tenantId: string,
+    broadcastId: string,
+    options: { state?: RecipientState; afterRowNumber?: number; limit: number },
+  ): Promise<RecipientRecord[]>;
+
+  /** Readiness: the database answers. */
+  abstract ping(): Promise<boolean>;
+
+  abstract close(): Promise<void>;
+}
+
+/** A paging cursor that this service did not issue (HTTP 400 at the edge). */
+export class InvalidCursorError extends Error {
+  constructor(readonly cursor: string) {
+    super('the cursor is not one this API returned');
+    this.name = 'InvalidCursorError';
+  }
+}

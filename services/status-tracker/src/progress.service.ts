@@ -1,0 +1,211 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@wab/service-runtime';
+import type { TrackerConfig } from './config.js';
+import {
+  etaSeconds,
+  isComplete,
+  publicState,
+  ratePerSecond,
+  type BroadcastState,
+} from './domain/progress.js';
+import type { RecipientState, StateCounts } from './domain/recipient-state.js';
+import { csvLine, REPORT_HEADER } from './domain/report-csv.js';
+import {
+  BroadcastStore,
+  type BroadcastDraft,
+  type BroadcastRecord,
+  type Page,
+  type TemplateInfo,
+} from './ports/broadcast-store.port.js';
+
+/**
+ * Use cases of the internal read API (proxied by upload-gateway): register a draft, progress of one
+ * broadcast, the tenant's broadcasts, recipients page by page, and the per-row report as a stream.
+ * Every call is scoped to a tenant; another tenant's broadcast is "not found" (undefined), exactly
+ * like a missing one.
+ */
+export interface BroadcastSummary {
+  id: string;
+  tenantId: string;
+  name: string | null;
+  state: BroadcastState;
+  failureReason?: string;
+  failureCode?: string;
+  template: TemplateInfo | null;
+  phoneNumberId: string | null;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  totalRows?: number;
+  recipients?: number;
+  complete: boolean;
+  counts: StateCounts;
+}
+
+export interface BroadcastProgress extends BroadcastSummary {
+  skippedByReason: Record<string, number>;
+  failedByReason: Record<string, { count: number; title: string }>;
+  ratePerSecond: number;
+  etaSeconds?: number;
+}
+
+export interface RecipientView {
+  rowNumber: number;
+  phone: string | null;
+  e164?: string;
+  state: RecipientState;
+  wamid?: string;
+  errorCode?: string;
+  errorReason?: string;
+  updatedAt: string;
+}
+
+export const MAX_PAGE_SIZE = 1000;
+const REPORT_BATCH = 1000;
+
+@Injectable()
+export class ProgressService {
+  constructor(
+    private readonly store: BroadcastStore,
+    @Inject(SERVICE_CONFIG) private readonly config: TrackerConfig,
+  ) {}
+
+  /** Registers the draft; `created` false when the same tenant already had it (idempotent PUT). */
+  async register(
+    draft: BroadcastDraft,
+  ): Promise<{ created: boolean; broadcast: BroadcastProgress }> {
+    const { created } = await this.store.registerDraft(draft);
+    const broadcast = await this.progress(draft.tenantId, draft.id);
+    if (!broadcast) throw new Error(`broadcast ${draft.id} vanished right after it was registered`);
+    return { created, broadcast };
+  }
+
+  async progress(tenantId: string, id: string): Promise<BroadcastProgress | undefined> {
+    const record = await this.store.get(tenantId, id);
+    if (!record) return undefined;
+    const [reasons, sample] = await Promise.all([
+      this.store.reasons(tenantId, id),
+      this.store.rateSample(tenantId, id, this.config.RATE_WINDOW_SECONDS),
+    ]);
+    const summary = toSummary(record);
+    const skippedByReason: Record<string, number> = {};
+    const failedByReason: Record<string, { count: number; title: string }> = {};
+    for (const reason of reasons) {
+      if (reason.state === 'skipped') skippedByReason[reason.code] = reason.count;
+      else failedByReason[reason.code] = { count: reason.count, title: reason.title ?? '' };
+    }
+    const rate = ratePerSecond({
+      terminalInWindow: sample.terminalInWindow,
+      oldestInWindow: sample.oldestInWindow,
+      windowSeconds: this.config.RATE_WINDOW_SECONDS,
+      now: sample.now,
+    });
+    const eta = summary.state === 'sending' ? etaSeconds(record.counts.pending, rate) : undefined;
+    return {
+      ...summary,
+      skippedByReason,
+      failedByReason,
+      ratePerSecond: rate,
+      ...(eta !== undefined ? { etaSeconds: eta } : summary.complete ? { etaSeconds: 0 } : {}),
+    };
+  }
+
+  async list(
+    tenantId: string,
+    options: { limit: number; after?: string },
+  ): Promise<Page<BroadcastSummary>> {
+    const page = await this.store.list(tenantId, options);
+    return {
+      items: page.items.map(toSummary),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
+  }
+
+  /** Undefined when the broadcast is not the tenant's. Keyset paging by row number. */
+  async recipients(
+    tenantId: string,
+    id: string,
+    options: { state?: RecipientState; afterRowNumber?: number; limit: number },
+  ): Promise<Page<RecipientView> | undefined> {
+    if (!(await this.store.get(tenantId, id))) return undefined;
+    const rows = await this.store.recipients(tenantId, id, {
+      ...options,
+      limit: options.limit + 1,
+    });
+    const items = rows.slice(0, options.limit).map((row): RecipientView => ({
+      rowNumber: row.rowNumber,
+      phone: row.phone ?? null,
+      ...(row.e164 ? { e164: row.e164 } : {}),
+      state: row.state,
+      ...(row.wamid ? { wamid: row.wamid } : {}),
+      ...(row.errorCode ? { errorCode: row.errorCode } : {}),
+      ...(row.errorReason ? { errorReason: row.errorReason } : {}),
+      updatedAt: row.updatedAt.toISOString(),
+    }));
+    const last = items[items.length - 1];
+    return {
+      items,
+      ...(rows.length > options.limit && last ? { nextCursor: String(last.rowNumber) } : {}),
+    };
+  }
+
+  /**
+   * The report as CSV text chunks, read in keyset batches of REPORT_BATCH rows: memory stays flat at
+   * a million rows, and the consumer's back-pressure (the HTTP response) paces the reads.
+   * Undefined when the broadcast is not the tenant's.
+   */
+  async report(tenantId: string, id: string): Promise<AsyncIterable<string> | undefined> {
+    if (!(await this.store.get(tenantId, id))) return undefined;
+    const store = this.store;
+    return (async function* () {
+      yield csvLine(REPORT_HEADER);
+      let after = 0;
+      for (;;) {
+        const rows = await store.recipients(tenantId, id, {
+          afterRowNumber: after,
+          limit: REPORT_BATCH,
+        });
+        if (rows.length === 0) return;
+        yield rows
+          .map((row) =>
+            csvLine([
+              row.rowNumber,
+              row.phone,
+              row.e164,
+              row.state,
+              row.errorCode,
+              row.errorReason,
+            ]),
+          )
+          .join('');
+        after = rows[rows.length - 1]!.rowNumber;
+        if (rows.length < REPORT_BATCH) return;
+      }
+    })();
+  }
+}
+
+function toSummary(record: BroadcastRecord): BroadcastSummary {
+  const complete = isComplete({
+    splitCompleted: record.splitCompletedAt !== undefined,
+    totalRows: record.totalRows,
+    counts: record.counts,
+  });
+  return {
+    id: record.id,
+    tenantId: record.tenantId,
+    name: record.name ?? null,
+    state: publicState(record.state, complete),
+    ...(record.failureMessage ? { failureReason: record.failureMessage } : {}),
+    ...(record.failureReason ? { failureCode: record.failureReason } : {}),
+    template: record.template ?? null,
+    phoneNumberId: record.phoneNumberId ?? null,
+    createdAt: record.createdAt.toISOString(),
+    ...(record.startedAt ? { startedAt: record.startedAt.toISOString() } : {}),
+    ...(record.completedAt && complete ? { completedAt: record.completedAt.toISOString() } : {}),
+    ...(record.totalRows !== undefined ? { totalRows: record.totalRows } : {}),
+    ...(record.recipients !== undefined ? { recipients: record.recipients } : {}),
+    complete,
+    counts: record.counts,
+  };
+}

@@ -1,0 +1,209 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventsByTopic } from '@wab/contracts';
+import type { Logger } from '@wab/service-runtime';
+import type { StatusUpdate } from './domain/webhook-payload.js';
+import {
+  BroadcastStore,
+  type ApplyResult,
+  type RecipientFact,
+  type TrackerCommand,
+} from './ports/broadcast-store.port.js';
+import { LOGGER } from './tokens.js';
+
+/**
+ * Use case: record what the pipeline reports. Turns contract events (uploaded, rows, send-results)
+ * and webhook statuses into store commands, in their order, and applies each batch in one
+ * transaction. Idempotent end to end: the store merges rather than overwrites, so a re-delivered
+ * batch (the consumer crashed before committing its offsets) changes nothing.
+ */
+@Injectable()
+export class RecordingService {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly store: BroadcastStore,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'RecordingService' });
+  }
+
+  recordUploaded(events: readonly EventsByTopic['uploaded'][]): Promise<ApplyResult> {
+    return this.apply(
+      'uploaded',
+      events.map((event): TrackerCommand => {
+        const payload = event.payload;
+        const common = {
+          kind: 'broadcast-started' as const,
+          tenantId: event.tenantId,
+          broadcastId: payload.broadcastId,
+          at: new Date(event.occurredAt),
+          phoneNumberId: payload.phoneNumberId,
+          template: payload.template,
+          mapping: payload.mapping,
+          ...(payload.defaultCountry ? { defaultCountry: payload.defaultCountry } : {}),
+          ...(payload.wave?.parentBroadcastId
+            ? { parentBroadcastId: payload.wave.parentBroadcastId }
+            : {}),
+        };
+        switch (event.type) {
+          case 'broadcast.uploaded':
+            return {
+              ...common,
+              source: 'object',
+              object: { bucket: event.payload.object.bucket, key: event.payload.object.key },
+            };
+          case 'broadcast.requested':
+            return { ...common, source: 'inline' };
+        }
+      }),
+    );
+  }
+
+  recordRows(events: readonly EventsByTopic['rows'][]): Promise<ApplyResult> {
+    return this.apply(
+      'rows',
+      events.map((event): TrackerCommand => {
+        const tenantId = event.tenantId;
+        const at = new Date(event.occurredAt);
+        switch (event.type) {
+          case 'broadcast.split-started':
+            return {
+              kind: 'broadcast-started',
+              tenantId,
+              broadcastId: event.payload.broadcastId,
+              at,
+              source: event.payload.source,
+              phoneNumberId: event.payload.phoneNumberId,
+              template: event.payload.template,
+              ...(event.payload.parentBroadcastId
+                ? { parentBroadcastId: event.payload.parentBroadcastId }
+                : {}),
+            };
+          case 'broadcast.rows':
+            return {
+              kind: 'recipients',
+              tenantId,
+              broadcastId: event.payload.broadcastId,
+              phoneNumberId: event.payload.phoneNumberId,
+              template: event.payload.template,
+              rows: event.payload.rows.map((row) => ({
+                rowNumber: row.rowNumber,
+                phone: row.phone,
+                e164: row.e164,
+              })),
+            };
+          case 'broadcast.row-skipped': {
+            const payload = event.payload;
+            const fact: RecipientFact = {
+              tenantId,
+              broadcastId: payload.broadcastId,
+              rowNumber: payload.rowNumber,
+              state: 'skipped',
+              source: 'split',
+              errorCode: payload.reason,
+              errorReason: payload.message,
+              ...(payload.phone !== undefined ? { phone: payload.phone } : {}),
+              ...(payload.e164 !== undefined ? { e164: payload.e164 } : {}),
+            };
+            return { kind: 'facts', facts: [fact] };
+          }
+          case 'broadcast.split-completed':
+            return {
+              kind: 'split-completed',
+              tenantId,
+              broadcastId: event.payload.broadcastId,
+              totalRows: event.payload.totalRows,
+              recipients: event.payload.recipients,
+              skipped: event.payload.skipped,
+              at,
+            };
+          case 'broadcast.split-failed':
+            return {
+              kind: 'split-failed',
+              tenantId,
+              broadcastId: event.payload.broadcastId,
+              reason: event.payload.reason,
+              message: event.payload.message,
+              at,
+            };
+        }
+      }),
+    );
+  }
+
+  recordSendResults(events: readonly EventsByTopic['sendResults'][]): Promise<ApplyResult> {
+    const facts = events.map((event): RecipientFact => {
+      const payload = event.payload;
+      const base = {
+        tenantId: event.tenantId,
+        broadcastId: payload.broadcastId,
+        rowNumber: payload.rowNumber,
+        source: 'send-result' as const,
+      };
+      const outcome = payload.outcome;
+      switch (outcome.status) {
+        case 'accepted':
+          return { ...base, state: 'accepted', wamid: outcome.wamid };
+        case 'failed':
+          return {
+            ...base,
+            state: 'failed',
+            errorCode: String(outcome.error.code),
+            errorTitle: outcome.error.title,
+            errorReason: outcome.error.details
+              ? `${outcome.error.title}: ${outcome.error.details}`
+              : outcome.error.title,
+          };
+        case 'unknown':
+          return { ...base, state: 'unknown', errorReason: outcome.reason };
+      }
+    });
+    return this.apply('send-results', [{ kind: 'facts', facts }]);
+  }
+
+  recordStatuses(statuses: readonly StatusUpdate[]): Promise<ApplyResult> {
+    const facts = statuses.map((status): RecipientFact => ({
+      wamid: status.wamid,
+      state: status.status,
+      source: 'webhook',
+      ...(status.broadcastId !== undefined && status.rowNumber !== undefined
+        ? { broadcastId: status.broadcastId, rowNumber: status.rowNumber }
+        : {}),
+      ...(status.error
+        ? {
+            errorCode: status.error.code,
+            errorTitle: status.error.title,
+            errorReason: status.error.details
+              ? `${status.error.title}: ${status.error.details}`
+              : status.error.title,
+          }
+        : {}),
+    }));
+    return this.apply('webhooks', [{ kind: 'facts', facts }]);
+  }
+
+  private async apply(source: string, commands: TrackerCommand[]): Promise<ApplyResult> {
+    const result = await this.store.apply(commands);
+    if (result.unmatched > 0) {
+      // Statuses of messages that are not ours (other software on the same number) or of a
+      // broadcast this deployment never saw: nothing to update, and nothing to retry.
+      this.log.warn({ source, unmatched: result.unmatched }, 'facts without a known recipient');
+    }
+    for (const done of result.completed) {
+      this.log.info(
+        { tenantId: done.tenantId, correlationId: done.broadcastId, broadcastId: done.broadcastId },
+        'broadcast complete',
+      );
+    }
+    this.log.debug(
+      {
+        source,
+        commands: commands.length,
+        matched: result.matched,
+        transitions: result.transitions,
+      },
+      'batch recorded',
+    );
+    return result;
+  }
+}
