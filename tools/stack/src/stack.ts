@@ -55,6 +55,10 @@ export interface Stack {
   trackerUrl: string;
   simulatorUrl: string;
   appSecret: string;
+  /** The Cloud API bearer token the services use (per run; for extra processes such as the bench's baseline). */
+  cloudApiToken: string;
+  /** The dispatchers' consumer group (all replicas share it). */
+  dispatcherGroupId: string;
   logDir: string;
   processes: Map<string, ManagedProcess>;
   /** Starts (or restarts) one named process with its original settings. */
@@ -265,6 +269,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     trackerUrl,
     simulatorUrl,
     appSecret,
+    cloudApiToken: common.WHATSAPP_TOKEN,
+    dispatcherGroupId: `dispatcher-${groupSuffix}`,
     logDir,
     processes,
     restart: async (name) => {
