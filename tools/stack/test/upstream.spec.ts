@@ -6,8 +6,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { parse as parseYaml } from 'yaml';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { repoRoot } from '@wab/infra';
-import { GatewayClient, startStack, type Stack } from '../src/index.ts';
+import { ApiError, GatewayClient, startStack, waitUntil, type Stack } from '../src/index.ts';
 
 describe('an upstream system publishing a broadcast on Kafka', () => {
   let stack: Stack;
@@ -20,17 +22,35 @@ describe('an upstream system publishing a broadcast on Kafka', () => {
   });
 
   it('is delivered, following only the AsyncAPI document', async () => {
-    // What the upstream team reads: the channel and message names in the AsyncAPI document.
+    // What the upstream team reads: the AsyncAPI document. Find the channel whose address is
+    // `uploaded`, the message named `broadcast.requested` in it, and its payload schema.
+    type Ref = { $ref?: string };
     const asyncapi = parseYaml(
       readFileSync(path.join(repoRoot, 'libs/contracts/asyncapi.yaml'), 'utf8'),
     ) as {
       asyncapi: string;
-      channels: Record<string, { address: string; messages: Record<string, unknown> }>;
+      channels: Record<string, { address: string; messages: Record<string, Ref> }>;
+      components: {
+        messages: Record<string, { name: string; payload: Ref }>;
+        schemas: Record<string, object>;
+      };
     };
     expect(asyncapi.asyncapi).toMatch(/^3\./);
+    const resolve = <T>(ref: Ref): T => {
+      const [, kind, name] = /^#\/components\/(messages|schemas)\/(.+)$/.exec(ref.$ref ?? '') ?? [];
+      return (asyncapi.components as unknown as Record<string, Record<string, T>>)[kind ?? '']?.[
+        name ?? ''
+      ] as T;
+    };
     const channel = Object.values(asyncapi.channels).find((c) => c.address === 'uploaded');
-    expect(channel).toBeDefined();
-    expect(JSON.stringify(channel?.messages)).toContain('broadcast.requested');
+    const message = Object.values(channel?.messages ?? {})
+      .map((ref) => resolve<{ name: string; payload: Ref }>(ref))
+      .find((m) => m.name === 'broadcast.requested');
+    expect(message).toBeDefined();
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema({ ...asyncapi, $id: 'asyncapi.yaml' });
+    const validate = ajv.compile({ $ref: `asyncapi.yaml${message?.payload.$ref ?? ''}` });
 
     const broadcastId = `crm-${randomUUID().slice(0, 8)}`;
     const recipients = Array.from({ length: 25 }, (_, i) => ({
@@ -59,6 +79,12 @@ describe('an upstream system publishing a broadcast on Kafka', () => {
         recipients,
       },
     };
+    // The upstream producer validates against the published schema before sending.
+    expect(validate(event) ? [] : validate.errors).toEqual([]);
+    // ...and that the check has teeth: a recipient without a phone is refused.
+    expect(
+      validate({ ...event, payload: { ...event.payload, recipients: [{ variables: {} }] } }),
+    ).toBe(false);
     const kafka = new Kafka({
       clientId: 'crm',
       brokers: stack.infra.kafka.brokers,
@@ -79,6 +105,15 @@ describe('an upstream system publishing a broadcast on Kafka', () => {
     await producer.disconnect();
 
     const client = new GatewayClient(stack.gatewayUrl, stack.apiKey);
+    // The broadcast exists for the API once status-tracker has consumed the event: until then 404.
+    await waitUntil('the upstream broadcast to be registered', async () => {
+      try {
+        return await client.status(broadcastId);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        throw error;
+      }
+    });
     const final = await client.follow(broadcastId, () => undefined, { timeoutMs: 120_000 });
     expect(final.state).toBe('completed');
     expect(final.counts.skipped).toBe(1);
