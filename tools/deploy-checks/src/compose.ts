@@ -70,3 +70,8 @@ export function composeProblems(): string[] {
   }
   return problems;
 }
+
+/** `promtool check config` on compose's Prometheus config (its rule glob points into the container). */
+export function promtoolCheckConfig(promtool: string): RunResult {
+  return run(promtool, ['check', 'config', composePrometheusConfig]);
+}

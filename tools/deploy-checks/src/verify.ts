@@ -12,7 +12,7 @@ import {
   validateSchema,
   type K8sObject,
 } from './chart.ts';
-import { composeConfig, composeProblems } from './compose.ts';
+import { composeConfig, composeProblems, promtoolCheckConfig } from './compose.ts';
 import { dashboardFiles, dashboardProblems, promtoolCheckDashboardQueries } from './dashboards.ts';
 import { run } from './exec.ts';
 import { checkConfiguredMetrics } from './metrics.ts';
@@ -197,6 +197,11 @@ await step('docker-compose -f docker-compose.yml config -q', () => {
   if (r.status !== 0) throw new Error(r.stdout + r.stderr);
   failIf(composeProblems());
   return 'valid; Prometheus and Grafana use the chart rules and dashboards';
+});
+await step('promtool check config deploy/compose/prometheus.yml', () => {
+  const r = promtoolCheckConfig(tools.promtool);
+  if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+  return 'valid';
 });
 await step('promtool check metrics (WAB_METRICS_URLS / WAB_METRICS_FILES)', async () => {
   const checks = await checkConfiguredMetrics(tools.promtool);

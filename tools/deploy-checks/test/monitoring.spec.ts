@@ -1,5 +1,5 @@
 import { helmTemplate, parseManifests } from '../src/chart.ts';
-import { composeConfig, composeProblems } from '../src/compose.ts';
+import { composeConfig, composeProblems, promtoolCheckConfig } from '../src/compose.ts';
 import {
   dashboardFiles,
   dashboardProblems,
@@ -119,6 +119,12 @@ describe('docker-compose.yml', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(composeProblems()).toEqual([]);
+  });
+
+  it('has a Prometheus config that promtool check config accepts', () => {
+    const r = promtoolCheckConfig(getTools().promtool);
+    expect(r.stdout).toContain('SUCCESS');
+    expect(r.status).toBe(0);
   });
 });
 
