@@ -100,6 +100,31 @@ async function fixture(rows: number): Promise<string> {
   return file;
 }
 
+/** CPU seconds (user + system) each process of the stack has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(stack: Stack, extra: Record<string, number | undefined> = {}): string {
+  const ticks = 100; // USER_HZ on Linux
+  const read = (pid: number | undefined): number | undefined => {
+    if (pid === undefined) return undefined;
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      return undefined;
+    }
+  };
+  const entries: [string, number | undefined][] = [
+    ...[...stack.processes].map(([name, proc]): [string, number | undefined] => [
+      name,
+      read(proc.child.pid),
+    ]),
+    ...Object.entries(extra).map(([name, pid]): [string, number | undefined] => [name, read(pid)]),
+  ];
+  return `CPU seconds: ${entries
+    .filter(([, s]) => s !== undefined)
+    .map(([name, s]) => `${name} ${(s as number).toFixed(1)}`)
+    .join(', ')}`;
+}
+
 /** Peak RSS of the services (dispatcher replicas included), the simulator left out. */
 function servicePeaks(stack: Stack, extra: Record<string, number> = {}): Record<string, number> {
   const peaks = { ...stack.peakRss(), ...extra };
@@ -227,6 +252,7 @@ async function runSend(scenario: Scenario): Promise<ScenarioResult> {
       `state ${final.state}; ${summary.accepted.toLocaleString('en')} accepted by the simulator of ${recipients.toLocaleString('en')} recipients; ${summary.requests.toLocaleString('en')} requests`,
       `steady state over ${steady.seconds} s${steady.steady ? '' : ' (run too short for a plateau: total / duration)'}; upload ${uploadSeconds.toFixed(1)} s`,
     ];
+    notes.push(cpuSeconds(stack));
     const otherErrors = Object.entries(summary.errors).filter(([code]) => code !== '130429');
     if (otherErrors.length > 0)
       notes.push(`other errors: ${otherErrors.map(([c, n]) => `${c}×${n}`).join(', ')}`);
@@ -286,6 +312,7 @@ async function runNaive(scenario: Scenario): Promise<ScenarioResult> {
     const status = await client.status(id);
     const recipients = status.recipients ?? after.uniqueRecipients;
     const naivePeak = naive.peakRssMb();
+    const cpu = cpuSeconds(stack, { 'naive-dispatcher': naive.child.pid });
     return {
       name: scenario.name,
       recipients,
@@ -304,6 +331,7 @@ async function runNaive(scenario: Scenario): Promise<ScenarioResult> {
         naivePeak === undefined ? {} : { 'naive-dispatcher': Math.round(naivePeak) },
       ),
       notes: [
+        cpu,
         `${after.accepted - before.accepted} messages accepted in a ${seconds.toFixed(0)} s window → wall time extrapolated to ${recipients.toLocaleString('en')} recipients: ${formatDuration(recipients / Math.max(rate, 1e-9))}`,
       ],
     };
@@ -356,6 +384,7 @@ async function runSplit(scenario: Scenario): Promise<ScenarioResult> {
     const split = await Promise.race([completed, timeout]);
     const wallSeconds = (split.at - t0) / 1000;
     const rowsPerSecond = split.totalRows / wallSeconds;
+    const cpu = cpuSeconds(stack);
     return {
       name: scenario.name,
       recipients: split.recipients,
@@ -370,6 +399,7 @@ async function runSplit(scenario: Scenario): Promise<ScenarioResult> {
       duplicates: 0,
       peakRssMb: servicePeaks(stack),
       notes: [
+        cpu,
         `${split.totalRows.toLocaleString('en')} rows split in ${wallSeconds.toFixed(1)} s after the upload was accepted: ${Math.round(rowsPerSecond).toLocaleString('en')} rows/s (recipientsPerSecond holds rows/s; the upload of ${(readSize(csv) / 1e6).toFixed(0)} MB took ${uploadSeconds.toFixed(1)} s; nothing is sent)`,
       ],
     };
