@@ -378,10 +378,13 @@ async function runSplit(scenario: Scenario): Promise<ScenarioResult> {
     target.broadcastId = id;
     const t0 = Date.now();
     await client.start(id);
-    const timeout = sleep(3600_000).then(() => {
+    // An abortable timer: a pending one-hour sleep would keep the bench process alive at the end.
+    const abort = new AbortController();
+    const timeout = sleep(3600_000, undefined, { signal: abort.signal }).then(() => {
       throw new Error('split not completed within an hour');
     });
-    const split = await Promise.race([completed, timeout]);
+    timeout.catch(() => undefined);
+    const split = await Promise.race([completed, timeout]).finally(() => abort.abort());
     const wallSeconds = (split.at - t0) / 1000;
     const rowsPerSecond = split.totalRows / wallSeconds;
     const cpu = cpuSeconds(stack);
