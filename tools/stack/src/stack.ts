@@ -24,6 +24,8 @@ export interface StackOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Number of dispatcher replicas (same consumer group). */
   dispatchers?: number;
+  /** V8 old-space limit of each service in MB (default 128; young generation 8 MB semi-spaces). */
+  heapMb?: number;
   /** Partition overrides for the fresh topics. */
   partitions?: Partial<Record<TopicKey, number>>;
   /** Where process logs go (default .infra/stack/<run id>/). */
@@ -141,6 +143,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gatewayUrl = `http://127.0.0.1:${ports['upload-gateway']}`;
   const common = {
     ...infraEnv(infra),
+    // A bounded V8 heap, as the chart's memory limits give in Kubernetes: without it V8 grows the
+    // heap lazily on a machine with plenty of RAM and RSS says nothing about what a service needs.
+    NODE_OPTIONS: `--max-old-space-size=${options.heapMb ?? 128} --max-semi-space-size=8`,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     LOG_LEVEL: 'info',
     WHATSAPP_API_BASE_URL: simulatorUrl,
