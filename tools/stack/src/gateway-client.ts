@@ -62,9 +62,7 @@ export class GatewayClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  createBroadcast(
-    request: CreateBroadcastRequest,
-  ): Promise<{
+  createBroadcast(request: CreateBroadcastRequest): Promise<{
     id: string;
     upload: { method: string; url: string; headers?: Record<string, string> };
   }> {
