@@ -17,6 +17,7 @@ import { EventBus } from './ports/event-bus.port.js';
 import { ObjectStorage } from './ports/object-storage.port.js';
 import { StatusTracker } from './ports/status-tracker.port.js';
 import { TemplateCatalog } from './ports/template-catalog.port.js';
+import { LifecycleService } from './lifecycle.service.js';
 import { ProgressService } from './progress.service.js';
 import { TemplatesService } from './templates.service.js';
 import { LOGGER } from './tokens.js';
@@ -132,6 +133,12 @@ export class AppModule {
           provide: ProgressService,
           inject: [StatusTracker],
           useFactory: (tracker: StatusTracker) => new ProgressService(tracker),
+        },
+        {
+          provide: LifecycleService,
+          inject: [StatusTracker, EventBus],
+          useFactory: (tracker: StatusTracker, events: EventBus) =>
+            new LifecycleService(tracker, events, child('LifecycleService')),
         },
       ],
     };

@@ -30,7 +30,8 @@ import type { Logger } from '@wab/service-runtime';
 import { BroadcastsService } from '../broadcasts.service.js';
 import { CreateBroadcastRequest } from '../domain/broadcast-request.js';
 import { invalidRequest } from '../domain/errors.js';
-import { ProgressService } from '../progress.service.js';
+import { LifecycleService } from '../lifecycle.service.js';
+import { ProgressService, type ProgressTick } from '../progress.service.js';
 import { LOGGER } from '../tokens.js';
 import { UploadsService } from '../uploads.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
@@ -60,6 +61,7 @@ export class BroadcastsController {
     private readonly broadcasts: BroadcastsService,
     private readonly uploads: UploadsService,
     private readonly progress: ProgressService,
+    private readonly lifecycle: LifecycleService,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'BroadcastsController' });
@@ -153,6 +155,122 @@ export class BroadcastsController {
     return this.broadcasts.start(tenantId, id, requestId);
   }
 
+  @Post(':id/pause')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Pause a started broadcast: publishes broadcast.control',
+    description:
+      'Answers 202 once the `broadcast.control` event is durable in Kafka; the dispatcher stops taking new sends ' +
+      'for the broadcast and status-tracker shows `paused` shortly after. Sends in flight finish; nobody is ' +
+      'messaged twice on resume. Optional JSON body `{ "reason": "..." }`.',
+  })
+  @error(404, 'No such broadcast for this tenant.')
+  @error(409, 'Not started yet (`broadcast-not-started`) or already over (`broadcast-finished`).')
+  pause(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<unknown> {
+    return this.lifecycle.control(tenantId, id, 'pause', reasonOf(body), requestId);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Resume a paused broadcast: publishes broadcast.control' })
+  @error(404, 'No such broadcast for this tenant.')
+  @error(409, 'Not started yet (`broadcast-not-started`) or already over (`broadcast-finished`).')
+  resume(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<unknown> {
+    return this.lifecycle.control(tenantId, id, 'resume', reasonOf(body), requestId);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Cancel a broadcast (final): publishes broadcast.control',
+    description:
+      'The recipients not yet sent end as cancelled. Optional JSON body `{ "reason": "..." }`.',
+  })
+  @error(404, 'No such broadcast for this tenant.')
+  @error(409, 'Not started yet (`broadcast-not-started`) or already over (`broadcast-finished`).')
+  cancel(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<unknown> {
+    return this.lifecycle.control(tenantId, id, 'cancel', reasonOf(body), requestId);
+  }
+
+  @Get(':id/events')
+  @ApiOperation({
+    summary: 'Live progress as Server-Sent Events',
+    description:
+      'text/event-stream: an `progress` event about every second with the same body as `GET /v1/broadcasts/{id}` ' +
+      '(state, counts by state, ratePerSecond, etaSeconds, failedByReason, skippedByReason), then one `end` event ' +
+      'when the broadcast is over (completed, failed, cancelled), and the stream closes. `error` events report a ' +
+      'status-tracker hiccup; the stream keeps going. Comment lines keep idle proxies from closing it.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({
+    name: 'intervalMs',
+    required: false,
+    type: Number,
+    description: '250 to 10000, default 1000',
+  })
+  @error(404, 'No such broadcast for this tenant.')
+  async events(
+    @Tenant() tenantId: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: GatewayRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const interval = single(query.intervalMs, 'intervalMs');
+    if (
+      interval !== undefined &&
+      (!/^\d{3,5}$/.test(interval) || Number(interval) < 250 || Number(interval) > 10_000)
+    )
+      throw invalidRequest('intervalMs must be a whole number from 250 to 10000');
+    const abort = new AbortController();
+    const ticks = this.progress.watch(tenantId, id, {
+      intervalMs: interval === undefined ? 1000 : Number(interval),
+      signal: abort.signal,
+    });
+    // The first tick is read before any header is sent, so an unknown broadcast is a plain 404.
+    const first = await ticks.next();
+    request.once('close', () => abort.abort());
+    response.status(200);
+    response.setHeader('content-type', 'text/event-stream; charset=utf-8');
+    response.setHeader('cache-control', 'no-store');
+    response.setHeader('x-accel-buffering', 'no');
+    response.flushHeaders();
+    response.write('retry: 2000\n\n');
+    let sequence = 0;
+    const send = (tick: ProgressTick) => {
+      sequence += 1;
+      const data = tick.kind === 'error' ? { message: tick.message } : tick.status;
+      response.write(`id: ${sequence}\nevent: ${tick.kind}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    try {
+      if (!first.done) send(first.value);
+      for await (const tick of ticks) send(tick);
+    } catch (err) {
+      this.log.warn(
+        { correlationId: id, tenantId, err: err instanceof Error ? err.message : String(err) },
+        'progress stream ended early',
+      );
+    } finally {
+      abort.abort();
+      response.end();
+    }
+  }
+
   @Get()
   @ApiOperation({ summary: "The tenant's broadcasts, newest first (from status-tracker)" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
@@ -229,6 +347,14 @@ export class BroadcastsController {
       );
     }
   }
+}
+
+function reasonOf(body: unknown): string | undefined {
+  if (body === undefined || body === null || typeof body !== 'object' || !('reason' in body))
+    return undefined;
+  const given = (body).reason;
+  if (typeof given !== 'string') throw invalidRequest('reason must be a string');
+  return given;
 }
 
 function single(value: unknown, name: string): string | undefined {

@@ -13,7 +13,7 @@ export interface BroadcastRegistration {
 }
 
 export type BroadcastState =
-  'created' | 'splitting' | 'sending' | 'completed' | 'failed' | 'cancelled';
+  'created' | 'splitting' | 'sending' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 /** `GET /internal/broadcasts/:id` (the fields the gateway reads; the rest is passed through untouched). */
 export interface BroadcastStatus {
