@@ -15,12 +15,14 @@ import {
 import { runMigrations } from './adapters/migrations.js';
 import { PgPoolDatabase } from './adapters/pg-pool-database.adapter.js';
 import { PgliteDatabase } from './adapters/pglite-database.adapter.js';
+import { PostgresBroadcastGauges } from './adapters/postgres-broadcast-gauges.adapter.js';
 import { PostgresBroadcastStore } from './adapters/postgres-broadcast-store.adapter.js';
 import type { SqlDatabase } from './adapters/sql-database.js';
 import { DEV_APP_SECRET, DEV_VERIFY_TOKEN, SERVICE, TrackerConfig } from './config.js';
 import { JsonBodyMiddleware, RawBodyMiddleware } from './handlers/body.middleware.js';
 import { InternalApiController } from './handlers/internal-api.controller.js';
 import { KafkaConsumers } from './handlers/kafka.consumers.js';
+import { observeBroadcasts, STALLED_AFTER_SECONDS } from './metrics.js';
 import { WebhookController } from './handlers/webhook.controller.js';
 import { BroadcastStore } from './ports/broadcast-store.port.js';
 import { ProgressService } from './progress.service.js';
@@ -73,8 +75,17 @@ export class AppModule implements NestModule {
           provide: BroadcastStore,
           inject: [ReadinessChecks],
           useFactory: async (readiness: ReadinessChecks) => {
-            const store = new PostgresBroadcastStore(await openDatabase(config, logger));
+            const db = await openDatabase(config, logger);
+            const store = new PostgresBroadcastStore(db);
             readiness.register('database', () => store.ping());
+            const gauges = new PostgresBroadcastGauges(db, {
+              stalledAfterSeconds: STALLED_AFTER_SECONDS,
+              rateWindowSeconds: config.RATE_WINDOW_SECONDS,
+            });
+            observeBroadcasts(
+              () => gauges.snapshot(),
+              (error) => logger.warn({ err: error }, 'could not read the broadcast gauges'),
+            );
             return store;
           },
         },

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventsByTopic } from '@wab/contracts';
 import type { Logger } from '@wab/service-runtime';
 import type { StatusUpdate } from './domain/webhook-payload.js';
+import { recordAccountError, recordWrite } from './metrics.js';
 import {
   BroadcastStore,
   type ApplyResult,
@@ -145,6 +146,7 @@ export class RecordingService {
         case 'accepted':
           return { ...base, state: 'accepted', wamid: outcome.wamid };
         case 'failed':
+          recordAccountError(outcome.error.code);
           return {
             ...base,
             state: 'failed',
@@ -158,10 +160,11 @@ export class RecordingService {
           return { ...base, state: 'unknown', errorReason: outcome.reason };
       }
     });
-    return this.apply('send-results', [{ kind: 'facts', facts }]);
+    return this.apply('send-results', [{ kind: 'facts', facts }], events.length);
   }
 
   recordStatuses(statuses: readonly StatusUpdate[]): Promise<ApplyResult> {
+    for (const status of statuses) recordAccountError(status.error?.code);
     const facts = statuses.map((status): RecipientFact => ({
       wamid: status.wamid,
       state: status.status,
@@ -179,11 +182,22 @@ export class RecordingService {
           }
         : {}),
     }));
-    return this.apply('webhooks', [{ kind: 'facts', facts }]);
+    return this.apply('webhooks', [{ kind: 'facts', facts }], statuses.length);
   }
 
-  private async apply(source: string, commands: TrackerCommand[]): Promise<ApplyResult> {
+  private async apply(
+    source: string,
+    commands: TrackerCommand[],
+    size = commands.length,
+  ): Promise<ApplyResult> {
+    const started = process.hrtime.bigint();
     const result = await this.store.apply(commands);
+    recordWrite(
+      source,
+      size,
+      Number(process.hrtime.bigint() - started) / 1e9,
+      result.transitionsByState,
+    );
     if (result.unmatched > 0) {
       // Statuses of messages that are not ours (other software on the same number) or of a
       // broadcast this deployment never saw: nothing to update, and nothing to retry.

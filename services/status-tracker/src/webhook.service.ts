@@ -4,6 +4,7 @@ import { SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
 import type { TrackerConfig } from './config.js';
 import { parseWebhookPayload, type StatusUpdate } from './domain/webhook-payload.js';
 import { verifyWebhookSignature } from './domain/webhook-signature.js';
+import { trackerMetrics } from './metrics.js';
 import { RecordingService } from './recording.service.js';
 import { LOGGER } from './tokens.js';
 
@@ -70,16 +71,19 @@ export class WebhookService implements BeforeApplicationShutdown {
     signature: string | string[] | undefined,
   ): Promise<{ statuses: number; ignored: number }> {
     if (!verifyWebhookSignature(rawBody, signature, this.config.WHATSAPP_APP_SECRET)) {
+      trackerMetrics.webhookRequests.inc({ outcome: 'bad_signature' });
       throw new InvalidSignatureError();
     }
     let body: unknown;
     try {
       body = JSON.parse(rawBody.toString('utf8'));
     } catch {
+      trackerMetrics.webhookRequests.inc({ outcome: 'invalid' });
       throw new MalformedWebhookError();
     }
     const { statuses, ignored } = parseWebhookPayload(body);
     if (statuses.length > 0) await this.enqueue(statuses);
+    trackerMetrics.webhookRequests.inc({ outcome: 'accepted' });
     return { statuses: statuses.length, ignored };
   }
 

@@ -228,7 +228,13 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
         ...(known.template ? {} : extra.template ? { template: extra.template } : {}),
       });
     };
-    const result: ApplyResult = { matched: 0, unmatched: 0, transitions: 0, completed: [] };
+    const result: ApplyResult = {
+      matched: 0,
+      unmatched: 0,
+      transitions: 0,
+      transitionsByState: {},
+      completed: [],
+    };
 
     // Recipient-level commands first, in order (consecutive ones of a kind merged into one statement);
     // broadcast-level ones after, so that every transaction locks recipients before broadcasts.
@@ -457,6 +463,8 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
           const stateChanged = row.old_state !== row.new_state;
           if (stateChanged) {
             result.transitions += 1;
+            result.transitionsByState[row.new_state] =
+              (result.transitionsByState[row.new_state] ?? 0) + 1;
             const counts = deltas.countsFor(row.tenant_id, row.broadcast_id);
             counts[row.old_state] -= 1;
             counts[row.new_state] += 1;

@@ -140,6 +140,8 @@ export interface ApplyResult {
   unmatched: number;
   /** Recipients whose state changed. */
   transitions: number;
+  /** The same, by the state they moved to (metrics). */
+  transitionsByState: Partial<Record<RecipientState, number>>;
   /** Broadcasts that became complete in this batch. */
   completed: { tenantId: string; broadcastId: string }[];
 }
