@@ -12,6 +12,48 @@ import { SendRequestsHandler } from './handlers/send-requests.handler.js';
 import { CloudApi } from './ports/cloud-api.port.js';
 import { IN_FLIGHT, KAFKA, LOGGER } from './tokens.js';
 import { PrometheusDispatchObserver } from './adapters/prometheus-metrics.adapter.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { runMigrations } from './adapters/migrations.js';
+import { PgPoolDatabase } from './adapters/pg-pool-database.adapter.js';
+import { PgliteDatabase } from './adapters/pglite-database.adapter.js';
+import { PostgresAttemptStore } from './adapters/postgres-attempt-store.adapter.js';
+import type { SqlDatabase } from './adapters/sql-database.js';
+import { AttemptStore } from './ports/attempt-store.port.js';
+import { AttemptStoreCloser } from './adapters/attempt-store.closer.js';
+
+/** `migrations/` beside `src/` and `dist/` (this file is src/app.module.ts or dist/app.module.js). */
+export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../migrations');
+
+/**
+ * The attempt record's database: DISPATCH_DATABASE_URL, else DATABASE_URL, else embedded PGlite
+ * (one replica only: PGlite is in-process, so replicas would not see each other's claims).
+ * Migrated (under an advisory lock) before the first claim.
+ */
+export async function openAttemptDatabase(
+  config: DispatcherConfig,
+  log: Logger,
+): Promise<SqlDatabase> {
+  const url = config.DISPATCH_DATABASE_URL ?? config.DATABASE_URL;
+  const db: SqlDatabase = url
+    ? new PgPoolDatabase(url, config.DISPATCH_DATABASE_POOL_SIZE, (error) =>
+        log.error({ err: error }, 'idle PostgreSQL connection failed'),
+      )
+    : await PgliteDatabase.open(config.DISPATCH_PGLITE_DATA_DIR);
+  const { applied } = await runMigrations(db, MIGRATIONS_DIR);
+  log.info(
+    {
+      engine: db.engine,
+      ...(db.engine === 'pglite'
+        ? { dataDir: config.DISPATCH_PGLITE_DATA_DIR ?? '(in memory: single replica, dev only)' }
+        : {}),
+      migrationsApplied: applied,
+    },
+    'attempt record ready',
+  );
+  return db;
+}
 
 /** Sends one Cloud API call per recipient, many in flight, paced to each sender. Binds ports to adapters; holds no logic. */
 @Module({})
@@ -66,14 +108,23 @@ export class AppModule {
             }),
         },
         {
+          provide: AttemptStore,
+          useFactory: async () =>
+            new PostgresAttemptStore(
+              await openAttemptDatabase(config, logger),
+              `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+            ),
+        },
+        {
           provide: DispatchService,
-          inject: [CloudApi, PacerRegistry, EventPublisher, LOGGER, IN_FLIGHT],
+          inject: [CloudApi, PacerRegistry, EventPublisher, LOGGER, IN_FLIGHT, AttemptStore],
           useFactory: (
             cloudApi: CloudApi,
             pacers: PacerRegistry,
             publisher: EventPublisher,
             log: Logger,
             inFlight: { count: () => number },
+            attempts: AttemptStore,
           ) =>
             new DispatchService(
               cloudApi,
@@ -88,6 +139,8 @@ export class AppModule {
               log,
               {
                 maxAttempts: config.DISPATCH_MAX_ATTEMPTS,
+                attempts,
+                accountPauseMs: config.SENDER_ACCOUNT_PAUSE_SECONDS * 1000,
                 observer: new PrometheusDispatchObserver(pacers, () => inFlight.count()),
               },
             ),
@@ -95,6 +148,7 @@ export class AppModule {
         // Filled by SendRequestsHandler once its consumer exists (metrics read it at scrape time).
         { provide: IN_FLIGHT, useValue: { count: () => 0 } },
         SendRequestsHandler,
+        AttemptStoreCloser,
       ],
     };
   }

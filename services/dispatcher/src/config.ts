@@ -27,6 +27,10 @@ const senderRates = z
     return rates;
   });
 
+/** An optional setting where an empty value (`DATABASE_URL=` in a compose file) means "not set". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 /**
  * Every setting of the dispatcher, with its default. Nothing else in this service reads
  * process.env; the same keys appear in docker-compose.yml and the Helm chart's values.
@@ -52,6 +56,21 @@ export const configSchema = z.object({
   CLOUD_API_TIMEOUT_MS: env.positiveInt(30_000),
   SENDER_DEFAULT_MPS: z.coerce.number().positive().default(80),
   SENDER_MPS: senderRates,
+  /** How long an account-level error (190, 368, 131048, 132015, ...) pauses the sender. */
+  SENDER_ACCOUNT_PAUSE_SECONDS: z.coerce.number().positive().default(60),
+  /**
+   * The attempt record (no recipient messaged twice): PostgreSQL, the dispatcher's own database or
+   * the shared one (DATABASE_URL); absent or empty → embedded PGlite, for a single replica only.
+   */
+  DISPATCH_DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL' }),
+  ),
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// URL' }),
+  ),
+  DISPATCH_DATABASE_POOL_SIZE: env.positiveInt(5),
+  /** PGlite only: data directory of the attempt record; absent → in memory (lost at exit: dev only). */
+  DISPATCH_PGLITE_DATA_DIR: optional(z.string()),
 });
 
 export type DispatcherConfig = z.infer<typeof configSchema>;

@@ -8,7 +8,9 @@ import {
   type ErrorAction,
 } from './domain/error-classes.js';
 import type { PacerRegistry } from './domain/pacer-registry.js';
+import type { AttemptStore } from './ports/attempt-store.port.js';
 import type { CloudApi } from './ports/cloud-api.port.js';
+import { decideAttempt } from './domain/attempt-decision.js';
 
 type SendRequested = EventOf<'message.send-requested'>;
 type Outcome = PayloadOf<'message.send-result'>['outcome'];
@@ -33,6 +35,8 @@ export interface DispatchObserver {
   retry(action: string): void;
   waited(seconds: number): void;
   result(status: 'accepted' | 'failed' | 'unknown'): void;
+  /** An account-level error paused a sender (code: Meta's error code). */
+  senderPaused?(code: number): void;
 }
 
 const NO_OBSERVER: DispatchObserver = {
@@ -44,16 +48,48 @@ const NO_OBSERVER: DispatchObserver = {
 
 export interface DispatchOptions {
   observer?: DispatchObserver;
+  /** The durable attempt record consulted before every call (no recipient messaged twice). */
+  attempts: AttemptStore;
   maxAttempts: number;
+  /** How long an account-level error (token expired, template paused, spam limit) pauses the sender. */
+  accountPauseMs?: number;
+  /** How long the attempt record or Kafka may be unavailable before a request is given up (logged, replayed). */
+  infraRetryMs?: number;
   now?: () => number;
   wait?: (ms: number) => Promise<void>;
   random?: () => number;
 }
 
 /**
+ * Account-level errors that pause the whole sender instead of failing the recipient: sending more
+ * cannot succeed until someone fixes the account, and failing fast would burn through the list.
+ * The other account-class codes (e.g. 132001 template missing) fail the request as before: they do
+ * not heal by waiting.
+ */
+export const SENDER_PAUSING_CODES: ReadonlySet<number> = new Set([
+  190, 368, 131031, 131042, 131048, 132015,
+]);
+
+/**
  * One Cloud API call per recipient request, with pacing, classified retries and exactly one
  * `message.send-result` per request. Never throws for Cloud API problems: every path ends in a
  * published outcome, so the request's offset can be committed.
+ *
+ * No recipient messaged twice (the attempt record, ports/attempt-store.port.ts):
+ * 1. After the pacer grants a slot and right before the call, the request is *claimed* in the
+ *    durable record (state `sending`). Claiming after pacing matters: a request waiting for its
+ *    slot when the process dies has made no claim, so its replay simply sends it.
+ * 2. A claim that fails because the record already exists decides without calling Meta
+ *    (domain/attempt-decision.ts): a final outcome is re-published as recorded; a `sending` claim
+ *    (the dispatcher died mid-call, or another replica still runs it during a rebalance) becomes
+ *    `unknown` (reason `interrupted`), reconciled by status-tracker from the status webhooks.
+ * 3. After the call: an outcome that ends the request is recorded (`accepted` with its wamid,
+ *    `failed`, `unknown` on timeouts) before or with its send-result; the offset is committed only
+ *    after both (ParallelConsumer). A crash between them replays into step 2's re-publish.
+ * 4. A call Meta certainly did not take (an error response, or the request never left) releases
+ *    the claim before backing off, and the next attempt claims again. So a dispatcher killed during
+ *    a backoff or a sender pause leaves a `released` record, and the replay sends.
+ * The window in which a kill leaves a recipient `unknown` is therefore only the call itself.
  */
 export class DispatchService {
   private readonly now: () => number;
@@ -61,6 +97,7 @@ export class DispatchService {
   private readonly random: () => number;
   private readonly observer: DispatchObserver;
   private readonly results: ResultSink;
+  private readonly attempts: AttemptStore;
 
   constructor(
     private readonly cloudApi: CloudApi,
@@ -73,10 +110,13 @@ export class DispatchService {
     this.wait = options.wait ?? ((ms) => sleep(ms).then(() => undefined));
     this.random = options.random ?? Math.random;
     this.observer = options.observer ?? NO_OBSERVER;
+    this.attempts = options.attempts;
     const sink = results;
     this.results = {
       publishResult: async (request, outcome, attempts, latencyMs) => {
-        await sink.publishResult(request, outcome, attempts, latencyMs);
+        await this.durably('publish the send-result', () =>
+          sink.publishResult(request, outcome, attempts, latencyMs),
+        );
         this.observer.result(outcome.status);
       },
     };
@@ -90,11 +130,53 @@ export class DispatchService {
       correlationId: request.correlationId,
       recipientId: payload.recipientId,
     });
+    const elapsed = () => this.now() - startedAt;
+    /** Records a final outcome and publishes it; the record and the event are both durable on return. */
+    const finish = async (outcome: Outcome, attempts: number) => {
+      await Promise.all([
+        this.durably('record the outcome', () =>
+          this.attempts.finish(payload.recipientId, outcome),
+        ),
+        this.results.publishResult(request, outcome, Math.max(1, attempts), elapsed()),
+      ]);
+    };
+    /** Meta certainly did not take the last call: let a later claim (ours or a replay) call again. */
+    const release = () =>
+      this.durably('release the claim', () => this.attempts.release(payload.recipientId));
     let attempts = 0;
     for (;;) {
+      await this.waitWhilePaused(pacer);
       const waitMs = pacer.reserve(this.now());
       this.observer.waited(waitMs / 1000);
       if (waitMs > 0) await this.wait(waitMs);
+      // Paused (account error, maintenance) while this request waited for its slot: wait again.
+      if (pacer.pausedUntil > this.now()) continue;
+      const claim = await this.durably('claim the attempt', () =>
+        this.attempts.claim(payload.recipientId, payload.broadcastId),
+      );
+      const decision = decideAttempt(claim);
+      if (decision.kind === 'republish') {
+        log.info(
+          { status: decision.outcome.status },
+          'replayed request: recorded outcome re-published',
+        );
+        return this.results.publishResult(
+          request,
+          decision.outcome,
+          Math.max(1, attempts),
+          elapsed(),
+        );
+      }
+      if (decision.kind === 'interrupted') {
+        // Never call again: the record is not ours to finish (the holder, if alive, records it).
+        log.warn({ to: maskPhone(payload.to) }, 'replayed request was in flight: reported unknown');
+        return this.results.publishResult(
+          request,
+          { status: 'unknown', reason: decision.reason },
+          Math.max(1, attempts),
+          elapsed(),
+        );
+      }
       attempts++;
       const callStarted = this.now();
       const outcome = await this.cloudApi.sendTemplate({
@@ -103,7 +185,6 @@ export class DispatchService {
         template: payload.template,
         bizOpaqueCallbackData: payload.bizOpaqueCallbackData,
       });
-      const elapsed = () => this.now() - startedAt;
       this.observer.call(
         outcome.kind === 'not-sent' ? 'not_sent' : outcome.kind,
         outcome.kind === 'error' ? outcome.code : undefined,
@@ -111,30 +192,22 @@ export class DispatchService {
       );
       switch (outcome.kind) {
         case 'accepted':
-          return this.results.publishResult(
-            request,
+          return finish(
             {
               status: 'accepted',
               wamid: outcome.wamid,
               ...(outcome.messageStatus ? { messageStatus: outcome.messageStatus } : {}),
             },
             attempts,
-            elapsed(),
           );
         case 'unknown':
           // It may have reached Meta: resending could message the recipient twice. Report it;
           // status webhooks (biz_opaque_callback_data) settle what really happened.
           log.warn({ to: maskPhone(payload.to), reason: outcome.reason }, 'send outcome unknown');
-          return this.results.publishResult(
-            request,
-            { status: 'unknown', reason: outcome.reason.slice(0, 1000) },
-            attempts,
-            elapsed(),
-          );
+          return finish({ status: 'unknown', reason: outcome.reason.slice(0, 1000) }, attempts);
         case 'not-sent':
           if (attempts >= this.options.maxAttempts) {
-            return this.results.publishResult(
-              request,
+            return finish(
               {
                 status: 'failed',
                 error: {
@@ -145,14 +218,35 @@ export class DispatchService {
                 retryable: true,
               },
               attempts,
-              elapsed(),
             );
           }
           this.observer.retry('not-sent');
+          await release();
           await this.wait(retryDelayMs('retry', attempts, this.random));
           continue;
         case 'error': {
           const action: ErrorAction = classifyError(outcome.code);
+          if (action === 'account' && SENDER_PAUSING_CODES.has(outcome.code)) {
+            // Stop calling Meta for this sender; this request (and every other one of the sender)
+            // waits and is retried after the pause. It is not failed and not counted as an attempt.
+            const pauseMs = this.options.accountPauseMs ?? 60_000;
+            if (pacer.pausedUntil <= this.now()) {
+              log.error(
+                {
+                  code: outcome.code,
+                  title: outcome.title,
+                  phoneNumberId: payload.phoneNumberId,
+                  pauseMs,
+                },
+                'account-level Cloud API error: sender paused',
+              );
+            }
+            pacer.pause(this.now(), pauseMs);
+            this.observer.senderPaused?.(outcome.code);
+            attempts--;
+            await release();
+            continue;
+          }
           if (action === 'throttle-sender') pacer.onThrottled(this.now());
           if (action === 'pause-sender')
             pacer.pause(this.now(), retryDelayMs('pause-sender', attempts, this.random));
@@ -164,8 +258,7 @@ export class DispatchService {
                 { code: outcome.code, title: outcome.title },
                 'account-level Cloud API error',
               );
-            return this.results.publishResult(
-              request,
+            return finish(
               {
                 status: 'failed',
                 error: {
@@ -180,15 +273,44 @@ export class DispatchService {
                 retryable: categoryOf(action) === 'transient',
               },
               attempts,
-              elapsed(),
             );
           }
           this.observer.retry(action);
+          await release();
           // 130429 waits for the pacer (already slowed); the others back off before trying again.
           if (action !== 'throttle-sender')
             await this.wait(retryDelayMs(action, attempts, this.random));
           continue;
         }
+      }
+    }
+  }
+
+  private async waitWhilePaused(pacer: { pausedUntil: number }): Promise<void> {
+    for (;;) {
+      const ms = pacer.pausedUntil - this.now();
+      if (ms <= 0) return;
+      await this.wait(ms);
+    }
+  }
+
+  /**
+   * The attempt record and Kafka are infrastructure: a broker restart or a database failover must
+   * not turn into a wrong outcome. Retries with capped backoff; past `infraRetryMs` it throws, the
+   * request is logged and replayed after the next restart (its offset is never passed while the
+   * window holds it... ParallelConsumer counts a rejection as done, so keep this long).
+   */
+  private async durably<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const deadline = this.now() + (this.options.infraRetryMs ?? 300_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (this.now() > deadline) throw error;
+        this.log.warn({ error: String(error), attempt }, `could not ${what}; retrying`);
+        await this.wait(
+          Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + this.random() / 2),
+        );
       }
     }
   }

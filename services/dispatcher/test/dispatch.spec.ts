@@ -63,6 +63,8 @@ describe('dispatcher against the simulator, over real Kafka', () => {
   let dispatcher: RunningProcess;
   const broadcastId = randomUUID();
   const results = new Map<string, EventOf<'message.send-result'>>();
+  /** Every result event per recipient (a replay publishes another one). */
+  const resultCount = new Map<string, number>();
   const deadLetters: string[] = [];
   const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
 
@@ -79,6 +81,9 @@ describe('dispatcher against the simulator, over real Kafka', () => {
       WHATSAPP_TOKEN: 'dev-token',
       SENDER_DEFAULT_MPS: '150',
       DISPATCH_MAX_IN_FLIGHT: '300',
+      // The attempt record on the real PostgreSQL of the infrastructure.
+      DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://wab:wab-local@127.0.0.1:5433/wab',
+      SENDER_ACCOUNT_PAUSE_SECONDS: '1',
       LOG_LEVEL: 'warn',
     });
     await waitFor('dispatcher /healthz', async () =>
@@ -96,8 +101,11 @@ describe('dispatcher against the simulator, over real Kafka', () => {
           return Promise.resolve();
         }
         const decoded = decodeEvent('sendResults', message.value);
-        if (decoded.ok && decoded.event.type === 'message.send-result')
+        if (decoded.ok && decoded.event.type === 'message.send-result') {
           results.set(decoded.event.payload.recipientId, decoded.event);
+          const id = decoded.event.payload.recipientId;
+          resultCount.set(id, (resultCount.get(id) ?? 0) + 1);
+        }
         return Promise.resolve();
       },
     });
@@ -194,5 +202,82 @@ describe('dispatcher against the simulator, over real Kafka', () => {
     );
     expect(stormResults.every((r) => r.payload.outcome.status === 'accepted')).toBe(true);
     expect(Math.max(...stormResults.map((r) => r.payload.attempts))).toBeGreaterThan(1);
+  });
+
+  const publish = async (events: EventOf<'message.send-requested'>[]) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName('sendRequests', prefix),
+      messages: events.map((event) => encodeEvent(event)),
+    });
+    await producer.disconnect();
+  };
+  const resultsOf = (broadcast: string) =>
+    [...results.values()].filter((r) => r.payload.broadcastId === broadcast);
+
+  it('a replayed request (redelivery, crash, rebalance) is answered from the attempt record, not resent', async () => {
+    const replayed = randomUUID();
+    const count = 60;
+    const events = Array.from({ length: count }, (_, i) =>
+      sendRequest(replayed, i + 1, { phoneBase: 20_000 }),
+    );
+    const before = await sim.get<Ledger>('/_sim/ledger');
+    await publish(events);
+    await waitFor('first results', () => (resultsOf(replayed).length >= count ? true : undefined), {
+      timeoutMs: 60_000,
+    });
+    // The same requests again, as Kafka redelivers them after a crash before the offset commit.
+    await publish(events);
+    await waitFor(
+      'a second result for every replayed request',
+      () =>
+        events.every((e) => (resultCount.get(e.payload.recipientId) ?? 0) >= 2) ? true : undefined,
+      { timeoutMs: 60_000 },
+    );
+    const after = await sim.get<Ledger>('/_sim/ledger');
+    expect(after.accepted - before.accepted).toBe(count);
+    expect(after.duplicates).toBe(0);
+    // The re-published outcome is the recorded one: the same wamid.
+    expect(resultsOf(replayed).every((r) => r.payload.outcome.status === 'accepted')).toBe(true);
+  });
+
+  it('an expired token pauses the sender: few calls, nothing failed, all sent once it is restored', async () => {
+    const paused = randomUUID();
+    const count = 100;
+    const patch = (body: object) =>
+      fetch(`${sim.url}/_sim/faults`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const before = await sim.get<Ledger>('/_sim/ledger');
+    await patch({ tokenExpired: true });
+    await publish(
+      Array.from({ length: count }, (_, i) => sendRequest(paused, i + 1, { phoneBase: 30_000 })),
+    );
+    await waitFor(
+      'the sender to hit 190 a few times (1 s pauses)',
+      async () => {
+        const ledger = await sim.get<Ledger>('/_sim/ledger');
+        return (ledger.errors['190'] ?? 0) - (before.errors['190'] ?? 0) >= 3 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(resultsOf(paused)).toHaveLength(0);
+    await patch({ tokenExpired: false });
+    await waitFor(
+      'every request sent',
+      () => (resultsOf(paused).length >= count ? true : undefined),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    const after = await sim.get<Ledger>('/_sim/ledger');
+    expect(resultsOf(paused).every((r) => r.payload.outcome.status === 'accepted')).toBe(true);
+    expect(after.accepted - before.accepted).toBe(count);
+    expect(after.duplicates).toBe(0);
+    // One probe per pause, not one call per recipient: far fewer 190s than recipients.
+    expect((after.errors['190'] ?? 0) - (before.errors['190'] ?? 0)).toBeLessThan(count / 4);
   });
 });

@@ -42,7 +42,7 @@ export class SenderPacer {
   private nextAt: number;
   private updatedAt: number;
   private lastDecreaseAt = -Infinity;
-  private pausedUntil = 0;
+  private pausedUntilMs = 0;
   private ceiling: number;
   private minPerSecond: number;
   private increasePerSecond: number;
@@ -98,7 +98,7 @@ export class SenderPacer {
   reserve(now: number): number {
     this.adapt(now);
     const burstMs = this.burstSeconds * 1000;
-    const sendAt = Math.max(now, this.nextAt - burstMs, this.pausedUntil);
+    const sendAt = Math.max(now, this.nextAt - burstMs, this.pausedUntilMs);
     this.nextAt = Math.max(this.nextAt, sendAt) + 1000 / this.rate;
     return sendAt - now;
   }
@@ -113,8 +113,19 @@ export class SenderPacer {
 
   /** Stops sending until `now + ms` (maintenance 131057, 5xx burst). */
   pause(now: number, ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, now + ms);
-    this.nextAt = Math.max(this.nextAt, this.pausedUntil);
+    this.pausedUntilMs = Math.max(this.pausedUntilMs, now + ms);
+    this.nextAt = Math.max(this.nextAt, this.pausedUntilMs);
+  }
+
+  /** Until when (ms) the sender is paused; in the past when it is not. */
+  get pausedUntil(): number {
+    return this.pausedUntilMs;
+  }
+
+  /** Ends a pause early (an operator fixed the account). */
+  resume(now: number): void {
+    this.pausedUntilMs = Math.min(this.pausedUntilMs, now);
+    this.nextAt = Math.min(this.nextAt, now);
   }
 
   /** Additive increase towards the limit, only after the cooldown since the last cut. */

@@ -1,0 +1,177 @@
+import { createEnvelope, formatCallbackData, recipientId, type EventOf } from '@wab/contracts';
+import { createLogger } from '@wab/service-runtime';
+import { InMemoryAttemptStore } from './adapters/in-memory-attempt-store.adapter.js';
+import { DispatchService, type ResultSink } from './dispatch.service.js';
+import { PacerRegistry } from './domain/pacer-registry.js';
+import { CloudApi, type SendOutcome, type SendTemplateRequest } from './ports/cloud-api.port.js';
+
+type Request = EventOf<'message.send-requested'>;
+type Outcome = EventOf<'message.send-result'>['payload']['outcome'];
+
+const BROADCAST = '7d8f3c1e-0000-4000-8000-000000000001';
+
+function request(row: number): Request {
+  return createEnvelope(
+    'message.send-requested',
+    {
+      broadcastId: BROADCAST,
+      recipientId: recipientId(BROADCAST, row),
+      rowNumber: row,
+      to: String(14155550000 + row),
+      phoneNumberId: '106540352242922',
+      template: { name: 'hello_world', language: { code: 'en_US' } },
+      bizOpaqueCallbackData: formatCallbackData(BROADCAST, row),
+      attempt: 1,
+    },
+    { tenantId: 'acme', correlationId: BROADCAST },
+  );
+}
+
+/** A scripted Cloud API: answers in order, then accepts. */
+class ScriptedCloudApi extends CloudApi {
+  readonly calls: SendTemplateRequest[] = [];
+  constructor(private readonly script: SendOutcome[] = []) {
+    super();
+  }
+  sendTemplate(req: SendTemplateRequest): Promise<SendOutcome> {
+    this.calls.push(req);
+    return Promise.resolve(
+      this.script.shift() ?? {
+        kind: 'accepted',
+        wamid: `wamid.${this.calls.length}`,
+        httpStatus: 200,
+      },
+    );
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function setup(script: SendOutcome[] = [], store = new InMemoryAttemptStore()) {
+  let clock = 1_000_000;
+  const cloudApi = new ScriptedCloudApi(script);
+  const published: Outcome[] = [];
+  const sink: ResultSink = {
+    publishResult: (_req, outcome) => {
+      published.push(outcome);
+      return Promise.resolve();
+    },
+  };
+  const pacers = new PacerRegistry(
+    () => 1000,
+    () => clock,
+  );
+  const service = new DispatchService(cloudApi, pacers, sink, createLogger('test', 'silent'), {
+    attempts: store,
+    maxAttempts: 4,
+    accountPauseMs: 60_000,
+    now: () => clock,
+    wait: (ms) => {
+      clock += ms;
+      return Promise.resolve();
+    },
+    random: () => 0.5,
+  });
+  return { service, cloudApi, published, store, pacers, advance: (ms: number) => (clock += ms) };
+}
+
+const error = (code: number, httpStatus = 400): SendOutcome => ({
+  kind: 'error',
+  code,
+  httpStatus,
+  title: `error ${code}`,
+});
+
+describe('DispatchService and the attempt record', () => {
+  it('sends once and records the accepted outcome with its wamid', async () => {
+    const { service, cloudApi, published, store } = setup();
+    await service.dispatch(request(1));
+    expect(cloudApi.calls).toHaveLength(1);
+    expect(published).toEqual([{ status: 'accepted', wamid: 'wamid.1' }]);
+    expect(store.rows.get(recipientId(BROADCAST, 1))).toMatchObject({ state: 'accepted' });
+  });
+
+  it('re-publishes the recorded outcome of a replayed request without calling Meta', async () => {
+    const { service, cloudApi, published } = setup();
+    await service.dispatch(request(1));
+    await service.dispatch(request(1));
+    expect(cloudApi.calls).toHaveLength(1);
+    expect(published).toEqual([
+      { status: 'accepted', wamid: 'wamid.1' },
+      { status: 'accepted', wamid: 'wamid.1' },
+    ]);
+  });
+
+  it('reports a request whose earlier call was interrupted as unknown, without calling Meta', async () => {
+    const store = new InMemoryAttemptStore();
+    // A dispatcher claimed it and died mid-call (no outcome recorded).
+    await store.claim(recipientId(BROADCAST, 2));
+    const { service, cloudApi, published } = setup([], store);
+    await service.dispatch(request(2));
+    expect(cloudApi.calls).toHaveLength(0);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.status).toBe('unknown');
+    expect(published[0]?.status === 'unknown' && published[0].reason).toContain('interrupted');
+  });
+
+  it('records a timeout as unknown and never resends it on replay', async () => {
+    const { service, cloudApi, published } = setup([{ kind: 'unknown', reason: 'timeout' }]);
+    await service.dispatch(request(3));
+    await service.dispatch(request(3));
+    expect(cloudApi.calls).toHaveLength(1);
+    expect(published).toEqual([
+      { status: 'unknown', reason: 'timeout' },
+      { status: 'unknown', reason: 'timeout' },
+    ]);
+  });
+
+  it('releases the claim on a transient error, so the retry (or a replay after a crash) may call', async () => {
+    const { service, cloudApi, published, store } = setup([error(131000, 500), error(131016, 503)]);
+    await service.dispatch(request(4));
+    expect(cloudApi.calls).toHaveLength(3);
+    expect(published).toEqual([{ status: 'accepted', wamid: 'wamid.3' }]);
+    expect(store.rows.get(recipientId(BROADCAST, 4))).toMatchObject({
+      state: 'accepted',
+      claims: 3,
+    });
+  });
+
+  it('a request replayed after a crash during a backoff (claim released) is sent', async () => {
+    const store = new InMemoryAttemptStore();
+    await store.claim(recipientId(BROADCAST, 5));
+    await store.release(recipientId(BROADCAST, 5));
+    const { service, cloudApi, published } = setup([], store);
+    await service.dispatch(request(5));
+    expect(cloudApi.calls).toHaveLength(1);
+    expect(published[0]).toMatchObject({ status: 'accepted' });
+  });
+
+  it('records a permanent failure and re-publishes it on replay', async () => {
+    const { service, cloudApi, published } = setup([error(131026)]);
+    await service.dispatch(request(6));
+    await service.dispatch(request(6));
+    expect(cloudApi.calls).toHaveLength(1);
+    expect(published).toHaveLength(2);
+    expect(published[1]).toMatchObject({ status: 'failed', error: { code: 131026 } });
+  });
+
+  it.each([190, 132015, 131048, 368])(
+    'account-level %i pauses the sender: no failure, one probe per pause, sent after it heals',
+    async (code) => {
+      // Three probes fail (the account is broken for ~3 pauses), then Meta accepts.
+      const { service, cloudApi, published } = setup([error(code), error(code), error(code)]);
+      await Promise.all([service.dispatch(request(7)), service.dispatch(request(8))]);
+      expect(published.map((o) => o.status)).toEqual(['accepted', 'accepted']);
+      // Not two calls per pause: a request that waited for the slot re-checks the pause.
+      expect(cloudApi.calls.length).toBeLessThanOrEqual(5);
+    },
+  );
+
+  it('still fails fast on account-class codes that waiting cannot heal (132001 template missing)', async () => {
+    const { service, cloudApi, published } = setup([error(132001)]);
+    await service.dispatch(request(9));
+    expect(cloudApi.calls).toHaveLength(1);
+    expect(published[0]).toMatchObject({ status: 'failed', category: 'account' });
+  });
+});
