@@ -27,7 +27,8 @@ commands:
   send FILE --template NAME --lang CODE --map COLUMN=PARAM ...   create, upload, start
         [--phone-column phone] [--sender ID] [--country CC] [--name TEXT] [--follow]
         PARAM is a body placeholder: its position (1, 2, ...) or its name (named templates)
-  status ID [--json] [--follow]      progress (--follow: live, until the broadcast is over)
+  status ID [--json] [--follow]      progress (--follow: live, until the broadcast is over;
+                                     --progress-only: no summary at the end)
   pause ID | resume ID | cancel ID   [--reason TEXT]
   report ID [--state STATE]          the report CSV on stdout (--state failed: only those)
 
@@ -65,6 +66,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         country: { type: 'string' },
         name: { type: 'string' },
         follow: { type: 'boolean', default: false },
+        'progress-only': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         reason: { type: 'string' },
         state: { type: 'string' },
@@ -111,7 +113,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       case 'status': {
         const id = need('a broadcast id');
-        if (values.follow) return follow(api, id, io);
+        if (values.follow) return follow(api, id, io, { summary: !values['progress-only'] });
         const status = await api.status(id);
         io.stdout.write(
           values.json ? `${JSON.stringify(status, null, 2)}\n` : `${statusReport(status)}\n`,
@@ -175,7 +177,12 @@ export function parseMap(entries: readonly string[]): CreateBroadcastRequest['ma
 }
 
 /** Follows the SSE stream to the end; exit code 0 only when the broadcast completed. */
-export async function follow(api: BroadcastApi, id: string, io: CliIo): Promise<number> {
+export async function follow(
+  api: BroadcastApi,
+  id: string,
+  io: CliIo,
+  { summary = true }: { summary?: boolean } = {},
+): Promise<number> {
   const renderer = new ProgressRenderer((text) => io.stderr.write(text), io.stderr.isTTY === true);
   let last: BroadcastStatus | undefined;
   // The stream can drop (gateway restart, proxy timeout): reconnect until the broadcast is over.
@@ -196,7 +203,7 @@ export async function follow(api: BroadcastApi, id: string, io: CliIo): Promise<
       await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
   }
   renderer.done(last);
-  io.stderr.write(`${statusReport(last)}\n`);
+  if (summary) io.stderr.write(`${statusReport(last)}\n`);
   return last.state === 'completed' ? 0 : 1;
 }
 

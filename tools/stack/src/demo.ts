@@ -3,12 +3,13 @@
 // 50,000 recipients through the public HTTP API with a live progress bar, and prints a summary and
 // the path of the report. With WHATSAPP_TOKEN, WHATSAPP_WABA_ID and WHATSAPP_PHONE_NUMBER_ID set, the
 // same command talks to Meta's Cloud API instead of the simulator.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@wab/infra';
 import { writeRecipientsCsv } from './csv-fixture.ts';
-import { GatewayClient, type BroadcastStatus } from './gateway-client.ts';
+import { GatewayClient } from './gateway-client.ts';
 import { startStack } from './stack.ts';
 
 const { values: args } = parseArgs({
@@ -24,17 +25,24 @@ const mps = Number(args.mps);
 const out = path.join(repoRoot, '.infra', 'demo');
 mkdirSync(out, { recursive: true });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const tty = process.stdout.isTTY;
 
-function bar(status: BroadcastStatus, startedAt: number): string {
-  const total = status.recipients ?? status.totalRows ?? count;
-  const c = status.counts;
-  const done = c.accepted + c.sent + c.delivered + c.read + c.failed + c.unknown;
-  const share = total > 0 ? Math.min(1, done / total) : 0;
-  const width = 30;
-  const filled = Math.round(share * width);
-  const eta = status.etaSeconds !== undefined ? `ETA ${Math.ceil(status.etaSeconds)} s` : '';
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(1).padStart(5)}%  ${done.toLocaleString('en')}/${total.toLocaleString('en')}  ${status.state.padEnd(9)} ${Math.round(status.ratePerSecond).toLocaleString('en')} msg/s  ${eta}  ${Math.round((Date.now() - startedAt) / 1000)} s`;
+/**
+ * Runs `broadcast status ID --follow --progress-only` (the built CLI) with this terminal: a redrawn
+ * progress bar on a TTY, a line every 5 s otherwise. Resolves when the broadcast is over.
+ */
+function followWithCli(url: string, apiKey: string, id: string): Promise<void> {
+  const cli = path.join(repoRoot, 'tools', 'broadcast-cli', 'dist', 'cli.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'status', id, '--follow', '--progress-only'], {
+      env: { ...process.env, WAB_URL: url, WAB_API_KEY: apiKey },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.once('error', reject);
+    // Exit code 1 means "over but not completed": the summary below says how.
+    child.once('close', (code) =>
+      code === 0 || code === 1 ? resolve() : reject(new Error(`broadcast CLI exited with ${code}`)),
+    );
+  });
 }
 
 async function main(): Promise<void> {
@@ -97,15 +105,11 @@ async function main(): Promise<void> {
     const startedAt = Date.now();
     await client.uploadFile(created.id, csv);
     await client.start(created.id);
-    let lastPrint = 0;
-    const final = await client.follow(created.id, (status) => {
-      if (tty) process.stdout.write(`\r${bar(status, startedAt)}`);
-      else if (Date.now() - lastPrint >= 5000) {
-        lastPrint = Date.now();
-        say(bar(status, startedAt));
-      }
-    });
-    if (tty) process.stdout.write('\n');
+    // The progress is shown by the operator's own tool: `broadcast status ID --follow` (the CLI of
+    // tools/broadcast-cli, over the live SSE stream of the public API), as a separate process that
+    // shares this terminal. The summary below is read afterwards from the same API.
+    await followWithCli(stack.gatewayUrl, stack.apiKey, created.id);
+    const final = await client.follow(created.id, () => undefined);
     const wallSeconds = (Date.now() - startedAt) / 1000;
     const report = path.join(out, `report-${created.id}.csv`);
     writeFileSync(report, await client.reportCsv(created.id));
