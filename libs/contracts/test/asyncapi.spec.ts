@@ -8,7 +8,7 @@ describe('asyncapi.yaml', () => {
     const text = await readFile(new URL('asyncapi.yaml', packageRoot), 'utf8');
     const { document, diagnostics } = await new Parser().parse(text);
     const problems = diagnostics
-      .filter((diagnostic) => diagnostic.severity <= DiagnosticSeverity.Warning)
+      .filter((diagnostic) => Number(diagnostic.severity) <= Number(DiagnosticSeverity.Warning))
       .map((diagnostic) => `${diagnostic.path.join('.')}: ${diagnostic.message}`);
     expect(problems).toEqual([]);
     expect(document).toBeDefined();
@@ -41,7 +41,9 @@ describe('the AsyncAPI check itself', () => {
     expect(broken).not.toBe(text);
     const { diagnostics } = await new Parser().parse(broken);
     expect(
-      diagnostics.filter((diagnostic) => diagnostic.severity === DiagnosticSeverity.Error),
+      diagnostics.filter(
+        (diagnostic) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error),
+      ),
     ).not.toEqual([]);
   }, 60_000);
 });
