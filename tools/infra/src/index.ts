@@ -19,6 +19,8 @@ export {
   type InfraInfo,
 } from './config.ts';
 export { InfraError } from './proc.ts';
+/** Broker stop/start on their own: the chaos suite restarts the broker under a running pipeline. */
+export { startKafka, stopKafka, kafkaHealthy } from './kafka.ts';
 export { createLocalTopics, loadKafkaRuntime } from './topics.ts';
 
 export type Component = 'kafka' | 's3' | 'postgres';
