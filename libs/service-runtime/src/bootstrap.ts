@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError } from './config.js';
+import { createLogger } from './logger.js';
 import { httpMetricsMiddleware, setBuildInfo } from './metrics.js';
+import { PinoNestLogger, routeProcessWarnings } from './nest-logger.js';
 
 export interface ServiceBootOptions {
   service: string;
@@ -15,8 +17,11 @@ export interface ServiceBootOptions {
     module: unknown;
     host: string;
     port: number;
+    /** LOG_LEVEL of the service (default info): Nest's own lines and process warnings follow it. */
+    logLevel?: string;
     configure?: (app: INestApplication) => void | Promise<void>;
   };
+  /** Nest's logger; default: Nest's lines as JSON through pino (PinoNestLogger). */
   logger?: LoggerService | false;
   /** Reported in wab_build_info. */
   version?: string;
@@ -48,19 +53,18 @@ export async function bootService(
     }
     throw error;
   }
+  const runtimeLog = createLogger(options.service, built.logLevel ?? 'info');
+  routeProcessWarnings(runtimeLog);
   const app = await NestFactory.create(built.module as never, {
     ...options.appOptions,
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    logger: options.logger ?? new PinoNestLogger(runtimeLog.child({ component: 'nest' })),
     bufferLogs: false,
   });
   // RED metrics for every route (recorded on response finish, labelled by route template).
   app.use(httpMetricsMiddleware);
   setBuildInfo(options.version ?? '0.1.0');
   await built.configure?.(app);
-  const log = (msg: string, extra: object = {}) =>
-    process.stdout.write(
-      `${JSON.stringify({ level: 'info', time: Date.now(), service: options.service, msg, ...extra })}\n`,
-    );
+  const log = (msg: string, extra: object = {}) => runtimeLog.info(extra, msg);
   // Signals are handled here rather than with app.enableShutdownHooks(): Nest re-raises the signal
   // after closing, so the process would end "killed by SIGTERM" even after a clean drain. app.close()
   // runs the same onModuleDestroy/beforeApplicationShutdown/onApplicationShutdown hooks.
@@ -71,9 +75,7 @@ export async function bootService(
     log('shutting down', { signal });
     const timeoutMs = options.shutdownTimeoutMs ?? 25_000;
     const force = setTimeout(() => {
-      process.stderr.write(
-        `${options.service}: shutdown took longer than ${timeoutMs} ms, exiting anyway\n`,
-      );
+      runtimeLog.error({ timeoutMs }, 'shutdown took longer than the timeout, exiting anyway');
       process.exit(1);
     }, timeoutMs);
     force.unref();
@@ -83,7 +85,7 @@ export async function bootService(
         process.exit(0);
       },
       (error: unknown) => {
-        process.stderr.write(`${options.service}: error during shutdown: ${String(error)}\n`);
+        runtimeLog.error({ err: error }, 'error during shutdown');
         process.exit(1);
       },
     );

@@ -4,5 +4,6 @@ export * from './health.controller.js';
 export * from './runtime.module.js';
 export * from './bootstrap.js';
 export * from './logger.js';
+export * from './nest-logger.js';
 export * from './metrics.js';
 export * from './readiness.js';

@@ -7,6 +7,11 @@ void bootService({
   service: SERVICE,
   createModule: () => {
     const config = loadDispatcherConfig();
-    return { module: AppModule.forRoot(config), host: config.HOST, port: config.PORT };
+    return {
+      module: AppModule.forRoot(config),
+      host: config.HOST,
+      port: config.PORT,
+      logLevel: config.LOG_LEVEL,
+    };
   },
 });

@@ -7,7 +7,12 @@ void bootService({
   service: SERVICE,
   createModule: () => {
     const config = loadTrackerConfig();
-    return { module: AppModule.forRoot(config), host: config.HOST, port: config.PORT };
+    return {
+      module: AppModule.forRoot(config),
+      host: config.HOST,
+      port: config.PORT,
+      logLevel: config.LOG_LEVEL,
+    };
   },
   // Bodies are read by the service's own middleware: the webhook signature needs the raw bytes.
   appOptions: { bodyParser: false },

@@ -13,6 +13,7 @@ void bootService({
       module: AppModule.forRoot(config),
       host: config.HOST,
       port: config.PORT,
+      logLevel: config.LOG_LEVEL,
       configure: (app) => configureGatewayApp(app, config),
     };
   },
