@@ -29,6 +29,7 @@ import { ProgressService } from './progress.service.js';
 import { RecordingService } from './recording.service.js';
 import { LOGGER } from './tokens.js';
 import { WebhookService } from './webhook.service.js';
+import { UnknownWindowService } from './unknown-window.service.js';
 
 /** `migrations/` beside `src/` and `dist/` (this file is src/app.module.ts or dist/app.module.js). */
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../migrations');
@@ -93,6 +94,7 @@ export class AppModule implements NestModule {
         ProgressService,
         WebhookService,
         KafkaConsumers,
+        UnknownWindowService,
       ],
     };
   }

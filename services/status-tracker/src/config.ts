@@ -43,6 +43,13 @@ export const configSchema = z.object({
     .default(DEV_VERIFY_TOKEN),
   /** Window over which the progress rate (terminal outcomes per second) is measured. */
   RATE_WINDOW_SECONDS: env.positiveInt(60),
+  /**
+   * How long an `unknown` outcome (timeout, dispatcher killed mid-call) may wait for the status
+   * webhook that reconciles it; after that it is handled per UNKNOWN_POLICY.
+   */
+  UNKNOWN_RECONCILE_SECONDS: env.positiveInt(600),
+  /** `report`: it stays `unknown` (terminal) and the report says no webhook came. Never resent. */
+  UNKNOWN_POLICY: z.enum(['report']).default('report'),
   /** Largest POST /webhooks/whatsapp body accepted (Meta batches up to ~1,000 statuses). */
   WEBHOOK_MAX_BODY_BYTES: env.positiveInt(3 * 1024 * 1024),
 });

@@ -134,6 +134,9 @@ class Deltas {
   }
 }
 
+/** Prefix of the reason of an `unknown` recipient reported after the window (persisted text). */
+export const UNKNOWN_REPORTED_PREFIX = 'no status webhook within';
+
 export class PostgresBroadcastStore extends BroadcastStore implements OnApplicationShutdown {
   constructor(private readonly db: SqlDatabase) {
     super();
@@ -141,6 +144,22 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  async reportStaleUnknown(windowSeconds: number): Promise<number> {
+    const marker = `${UNKNOWN_REPORTED_PREFIX} ${windowSeconds} s`;
+    const rows = await this.db.query<{ n: number }>(
+      `WITH reported AS (
+         UPDATE recipients
+            SET error_reason = left($2 || coalesce(': ' || error_reason, ''), 2000)
+          WHERE state = 'unknown'
+            AND updated_at < now() - make_interval(secs => $1)
+            AND (error_reason IS NULL OR error_reason NOT LIKE $3)
+          RETURNING 1)
+       SELECT count(*)::int AS n FROM reported`,
+      [windowSeconds, marker, `${UNKNOWN_REPORTED_PREFIX}%`],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   async ping(): Promise<boolean> {

@@ -181,6 +181,13 @@ export abstract class BroadcastStore {
     options: { state?: RecipientState; afterRowNumber?: number; limit: number },
   ): Promise<RecipientRecord[]>;
 
+  /**
+   * Policy `report` of the unknown-outcome window: recipients still `unknown` (no status webhook)
+   * `windowSeconds` after their last change are reported as such: they stay `unknown` (terminal,
+   * never resent) and their reason says that no webhook came. Returns how many were reported.
+   */
+  abstract reportStaleUnknown(windowSeconds: number): Promise<number>;
+
   /** Readiness: the database answers. */
   abstract ping(): Promise<boolean>;
 
