@@ -121,17 +121,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (!response.ok) throw new Error(`simulator ${method} ${route}: HTTP ${response.status}`);
     return response.json();
   };
+  // Restarts run in the background (a dispatcher needs its group's session timeout to rejoin), so
+  // the next fault still happens at its moment; a second kill of one process waits for its restart.
+  const restarts = new Map<string, Promise<void>>();
   const kill = async (name: string) => {
+    await restarts.get(name);
     const proc = stack.processes.get(name);
     if (!proc) throw new Error(`no process ${name}`);
     killing.add(name);
     proc.child.kill('SIGKILL');
     await proc.exited;
     note(`${name} SIGKILLed`);
-    await stack.restart(name);
-    killing.delete(name);
-    watch(name);
-    note(`${name} restarted`);
+    restarts.set(
+      name,
+      stack.restart(name).then(() => {
+        killing.delete(name);
+        watch(name);
+        note(`${name} restarted`);
+      }),
+    );
   };
   // A process that dies on its own (not killed here) is restarted too, and reported.
   const watch = (name: string) => {
@@ -236,6 +244,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
     ];
     const deadline = Date.now() + timeoutMs;
+    const running: Promise<void>[] = [];
     let final: BroadcastStatus | undefined;
     while (Date.now() < deadline) {
       const s = await status();
@@ -247,10 +256,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const next = plan[0];
         if (next && progress >= next.at) {
           plan.shift();
-          await next.run();
+          running.push(next.run());
           continue;
         }
         if (plan.length === 0 && s.complete) {
+          await Promise.all(running);
+          await Promise.all(restarts.values());
           final = s;
           break;
         }
@@ -258,7 +269,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         // the restart paths; the audit below runs after them.
         if (s.complete && plan.length > 0) {
           const rest = plan.shift();
-          if (rest) await rest.run();
+          if (rest) running.push(rest.run());
           continue;
         }
       }
