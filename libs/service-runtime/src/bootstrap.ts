@@ -5,6 +5,7 @@ import { ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { httpMetricsMiddleware, setBuildInfo } from './metrics.js';
 import { PinoNestLogger, routeProcessWarnings } from './nest-logger.js';
+import { startTracing } from './tracing.js';
 
 export interface ServiceBootOptions {
   service: string;
@@ -55,6 +56,10 @@ export async function bootService(
   }
   const runtimeLog = createLogger(options.service, built.logLevel ?? 'info');
   routeProcessWarnings(runtimeLog);
+  // Traces: W3C context always propagated through Kafka headers; spans exported over OTLP only when
+  // the standard OTEL_* variables ask for it (read here, as every OpenTelemetry SDK does).
+  const tracing = startTracing(options.service, { env: process.env });
+  if (tracing.enabled) runtimeLog.info('tracing: exporting spans over OTLP');
   const app = await NestFactory.create(built.module as never, {
     ...options.appOptions,
     logger: options.logger ?? new PinoNestLogger(runtimeLog.child({ component: 'nest' })),
@@ -79,7 +84,10 @@ export async function bootService(
       process.exit(1);
     }, timeoutMs);
     force.unref();
-    app.close().then(
+    app
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
       () => {
         log('stopped');
         process.exit(0);

@@ -7,3 +7,4 @@ export * from './logger.js';
 export * from './nest-logger.js';
 export * from './metrics.js';
 export * from './readiness.js';
+export * from './tracing.js';

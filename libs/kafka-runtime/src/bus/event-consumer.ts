@@ -17,7 +17,7 @@ import {
   type TopicKey,
 } from '@wab/contracts';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { kafkaMetrics } from '@wab/service-runtime';
+import { kafkaMetrics, withConsumerSpan } from '@wab/service-runtime';
 import { connectionProbe } from './connection.js';
 import type { RuntimeLog } from './kafka.js';
 import type { EventPublisher } from './publisher.js';
@@ -125,10 +125,18 @@ export class BatchEventConsumer<K extends TopicKey> {
             payload.heartbeat().catch(() => undefined);
           }, options.heartbeatIntervalMs ?? 3000);
           try {
-            await options.handle(valid, {
-              heartbeat: () => payload.heartbeat(),
-              isRunning: () => payload.isRunning() && !payload.isStale(),
-            });
+            // One CONSUMER span per batch, continuing the trace of its first event (a batch of one
+            // upload or one chunk is the common case); what the handler publishes joins that trace.
+            await withConsumerSpan(
+              `${batch.topic} process`,
+              valid[0]!.message.headers,
+              { 'messaging.system': 'kafka', 'messaging.batch.message_count': valid.length },
+              () =>
+                options.handle(valid, {
+                  heartbeat: () => payload.heartbeat(),
+                  isRunning: () => payload.isRunning() && !payload.isStale(),
+                }),
+            );
           } finally {
             clearInterval(keepAlive);
           }

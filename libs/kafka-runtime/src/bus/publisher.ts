@@ -10,14 +10,14 @@
  */
 import { encodeEvent, topicName, type ContractEvent, type TopicKey } from '@wab/contracts';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { kafkaMetrics } from '@wab/service-runtime';
+import { injectTraceHeaders, kafkaMetrics } from '@wab/service-runtime';
 import { connectionProbe } from './connection.js';
 
 export interface PublisherOptions {
   topicPrefix?: string;
   lingerMs?: number;
   maxBatchMessages?: number;
-  /** Extra Kafka headers per event (e.g. W3C trace context). */
+  /** Extra Kafka headers per event (the active W3C trace context is always added). */
   headersFor?: (event: ContractEvent) => Record<string, string>;
 }
 
@@ -66,7 +66,8 @@ export class EventPublisher {
       return {
         key: record.key,
         value: record.value,
-        headers: { ...record.headers, ...this.options.headersFor?.(event) },
+        // traceparent/tracestate of the active span: the consumer continues this trace.
+        headers: { ...record.headers, ...injectTraceHeaders(), ...this.options.headersFor?.(event) },
       } satisfies Message;
     });
     return this.publishRaw(topic, encoded);

@@ -27,6 +27,7 @@
  *    running tasks drained up to a deadline, the watermark committed, then the consumer leaves.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { withConsumerSpan } from '@wab/service-runtime';
 import { KeyLanes } from './key-lanes.js';
 import { OffsetTracker } from './offset-tracker.js';
 
@@ -189,8 +190,13 @@ export class ParallelConsumer {
           this.running.delete(runKey);
         },
         run: () =>
-          this.options
-            .handle(item)
+          // One CONSUMER span per message, continuing the trace of its headers.
+          withConsumerSpan(
+            `${topic} process`,
+            item.message.headers,
+            { 'messaging.system': 'kafka', 'messaging.destination.partition.id': partition },
+            () => this.options.handle(item),
+          )
             .catch((error: unknown) => {
               this.options.onError?.(error, item);
               throw error;
