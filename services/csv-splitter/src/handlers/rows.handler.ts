@@ -32,7 +32,8 @@ export class RowsHandler implements OnApplicationBootstrap, BeforeApplicationShu
       () =>
         new BatchEventConsumer({
           kafka: bus.kafka,
-          groupId: COMPOSE_GROUP,
+          // Prefixed like the topics: runs under different prefixes never share a group.
+          groupId: `${bus.settings.topicPrefix}${COMPOSE_GROUP}`,
           topic: 'rows',
           topicPrefix: bus.settings.topicPrefix,
           publisher: bus.publisher,

@@ -40,7 +40,9 @@ export class UploadedHandler implements OnApplicationBootstrap, BeforeApplicatio
       () =>
         new BatchEventConsumer({
           kafka: bus.kafka,
-          groupId: SPLIT_GROUP,
+          // Prefixed like the topics (as status-tracker's groups): deployments and test runs sharing a
+          // cluster under different prefixes must never join each other's group.
+          groupId: `${bus.settings.topicPrefix}${SPLIT_GROUP}`,
           topic: 'uploaded',
           topicPrefix: bus.settings.topicPrefix,
           publisher: bus.publisher,
