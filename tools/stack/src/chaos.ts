@@ -249,10 +249,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     while (Date.now() < deadline) {
       const s = await status();
       if (s) {
-        const total = s.recipients ?? options.recipients;
-        progress = total > 0 ? (total - s.counts.pending - s.counts.skipped) / total : 0;
-        if (s.totalRows !== undefined && s.recipients !== undefined)
-          progress = s.recipients > 0 ? (s.recipients - s.counts.pending) / s.recipients : 1;
+        // Outcomes over the recipients expected (the file's size until the split has counted them).
+        const c = s.counts;
+        const done = c.accepted + c.sent + c.delivered + c.read + c.failed + c.unknown;
+        const expected = s.totalRows !== undefined ? (s.recipients ?? 0) : options.recipients;
+        progress = expected > 0 ? Math.min(1, done / expected) : 1;
         const next = plan[0];
         if (next && progress >= next.at) {
           plan.shift();
