@@ -109,6 +109,14 @@ describe('status-tracker metrics', () => {
     });
     await result(3, { status: 'accepted', wamid: `wamid.${id}.3` });
     await result(1, { status: 'accepted', wamid: `wamid.${id}.1` }); // duplicate: no transition
+    // The webhooks below must come after the results (Kafka and HTTP race otherwise).
+    await waitFor('send results recorded', async () => {
+      const current = await metrics();
+      return sample(current, 'wab_tracker_recipient_transitions_total', { state: 'accepted' }) ===
+        2 && sample(current, 'wab_tracker_recipient_transitions_total', { state: 'failed' }) === 1
+        ? true
+        : undefined;
+    });
 
     const delivered = statusWebhook([
       { wamid: `wamid.${id}.1`, status: 'delivered', callback: `${id}:1` },
