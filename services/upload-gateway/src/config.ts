@@ -74,6 +74,12 @@ export const configSchema = z
     /** How long the template list is served from memory before it is fetched again. */
     TEMPLATE_CACHE_TTL_SECONDS: env.positiveInt(60),
     WHATSAPP_TIMEOUT_MS: env.positiveInt(15_000),
+
+    /**
+     * Directory of the web console's static build, served at `/`. Unset: the console built in this
+     * repository (tools/console/dist) when present, else no console. `none` turns it off.
+     */
+    CONSOLE_DIR: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
     if ((config.S3_ACCESS_KEY_ID === undefined) !== (config.S3_SECRET_ACCESS_KEY === undefined)) {

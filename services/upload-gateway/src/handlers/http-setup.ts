@@ -5,6 +5,9 @@
  * at /docs. The app must be created with `bodyParser: false` (see GATEWAY_APP_OPTIONS).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -32,6 +35,8 @@ export function configureGatewayApp(nest: INestApplication, config: GatewayConfi
       contentSecurityPolicy: {
         directives: {
           'img-src': ["'self'", 'data:', 'https://validator.swagger.io'],
+          // The console uploads the CSV straight to the object store (pre-signed PUT).
+          'connect-src': ["'self'", new URL(config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT).origin],
           'upgrade-insecure-requests': null,
         },
       },
@@ -103,6 +108,23 @@ export function configureGatewayApp(nest: INestApplication, config: GatewayConfi
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  const consoleDir = resolveConsoleDir(config.CONSOLE_DIR);
+  if (consoleDir) {
+    // Static files only (the console is a single page that calls /v1 with the operator's key): no
+    // key is needed to load it, and nothing it serves is tenant data.
+    app.useStaticAssets(consoleDir, { index: 'index.html', maxAge: 0, fallthrough: true });
+    log.info({ consoleDir }, 'web console served at /');
+  }
+}
+
+/** CONSOLE_DIR, or the console built in this repository next to the gateway, or none. */
+export function resolveConsoleDir(configured: string | undefined): string | undefined {
+  if (configured === 'none') return undefined;
+  const dir =
+    configured ??
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../tools/console/dist');
+  return existsSync(path.join(dir, 'index.html')) ? dir : undefined;
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -1,0 +1,187 @@
+// The web console in a real browser (Debian's Chromium through playwright-core) against the whole
+// pipeline as processes: sign in, template, CSV upload straight to the object store, the mapping
+// preview, start, live progress over SSE, pause and resume, completion of 1,000 recipients, and the
+// report download. A screenshot of each step goes to artifacts/screenshots/.
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Page } from 'playwright-core';
+import { build } from 'vite';
+import { startStack, writeRecipientsCsv, type Stack } from '@wab/stack';
+import { launchChromium } from './browser.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectDir = path.resolve(here, '..');
+const screenshots = path.resolve(projectDir, '../../artifacts/screenshots/console');
+
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('web console (Chromium)', () => {
+  let stack: Stack;
+  let closeBrowser: (() => Promise<void>) | undefined;
+  let page: Page;
+  const dir = mkdtempSync(path.join(tmpdir(), 'wab-console-'));
+  const csv = path.join(dir, 'recipients-1000.csv');
+  let fixture: Awaited<ReturnType<typeof writeRecipientsCsv>>;
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    await build({
+      root: path.join(projectDir, 'src'),
+      configFile: path.join(projectDir, 'vite.config.ts'),
+      logLevel: 'warn',
+    });
+    fixture = await writeRecipientsCsv(csv, 1000, 9);
+    stack = await startStack({
+      // About 10 s of sending: time to pause and resume in the middle.
+      simulatorArgs: ['--mps', '100', '--latency', 'uniform:5:40', '--seed', '5'],
+      env: {
+        dispatcher: { SENDER_DEFAULT_MPS: '100' },
+        'upload-gateway': { CONSOLE_DIR: path.join(projectDir, 'dist') },
+      },
+    });
+    // The browser PUTs the CSV straight to the bucket: the bucket must allow the console's origin.
+    const s3 = new S3Client({
+      endpoint: stack.infra.s3.endpoint,
+      region: stack.infra.s3.region,
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: stack.infra.s3.accessKeyId,
+        secretAccessKey: stack.infra.s3.secretAccessKey,
+      },
+    });
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: stack.infra.s3.bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: [new URL(stack.gatewayUrl).origin],
+              AllowedMethods: ['PUT'],
+              AllowedHeaders: ['*'],
+              MaxAgeSeconds: 600,
+            },
+          ],
+        },
+      }),
+    );
+    s3.destroy();
+    const launched = await launchChromium();
+    closeBrowser = launched.close;
+    page = await launched.context.newPage();
+  });
+
+  afterAll(async () => {
+    await closeBrowser?.();
+    await stack?.stop();
+  });
+
+  it('sends 1,000 recipients from upload to complete, with preview, pause/resume and the report', async () => {
+    const uploads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PUT') uploads.push(new URL(request.url()).origin);
+    });
+
+    // Sign in: a wrong key is refused, the right one shows the templates.
+    await page.goto(stack.gatewayUrl);
+    await page.getByLabel('API key').fill('wab_not_a_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('invalid-api-key');
+    await page.getByLabel('API key').fill(stack.apiKey);
+    await shot('01-sign-in');
+    await page.keyboard.press('Enter'); // the form works from the keyboard
+    await page.getByLabel('Template', { exact: true }).waitFor();
+
+    // Template with its placeholders.
+    const options = await page
+      .getByLabel('Template', { exact: true })
+      .locator('option')
+      .allTextContents();
+    const orderUpdate = options.findIndex((o) => o.startsWith('order_update (en_US)'));
+    expect(orderUpdate).toBeGreaterThanOrEqual(0);
+    await page.getByLabel('Template', { exact: true }).selectOption(String(orderUpdate));
+    expect(await page.getByTestId('template-body').textContent()).toMatch(/\{\{1\}\}.*\{\{2\}\}/s);
+    await page.getByLabel('Sender (business phone number id)').fill('106540352242922');
+    await page.getByLabel('Default country (for local numbers)').fill('IN');
+    await shot('02-template');
+
+    // The CSV and the mapping preview of its first rows.
+    await page.getByLabel('CSV file with a header line').setInputFiles(csv);
+    await page.getByTestId('preview').waitFor();
+    const lines = readFileSync(csv, 'utf8').split(/\r?\n/);
+    const header = lines[0]!.split(',');
+    const first = lines[1]!.split(',');
+    await page.getByLabel('Phone number column').selectOption('phone');
+    await page.getByLabel('{{1}} column').selectOption('first_name');
+    await page.getByLabel('{{2}} column').selectOption('order_id');
+    const preview = page.getByTestId('preview').locator('tbody tr').first();
+    const firstName = first[header.indexOf('first_name')]!.replace(/^"|"$/g, '');
+    const orderId = first[header.indexOf('order_id')]!.replace(/^"|"$/g, '');
+    expect(await preview.textContent()).toContain(firstName);
+    expect(await preview.textContent()).toContain(orderId);
+    // Live: remapping {{1}} changes the rendered message at once.
+    await page.getByLabel('{{1}} column').selectOption('city');
+    expect(await preview.textContent()).not.toContain(`${firstName},`);
+    await page.getByLabel('{{1}} column').selectOption('first_name');
+    expect(await preview.textContent()).toContain(firstName);
+    await shot('03-mapping-preview');
+
+    // Upload (straight to the object store) and start.
+    await page.getByRole('button', { name: 'Upload and start' }).click();
+    await page.getByTestId('state').waitFor({ timeout: 60_000 });
+    expect(uploads).toContain(new URL(stack.infra.s3.endpoint).origin);
+    await shot('04-started');
+
+    // Live progress, then pause and resume in the middle of sending.
+    await until('sending with some messages out', async () => {
+      const text = await page.getByTestId('counts').textContent();
+      return (await page.getByTestId('state').textContent()) === 'sending' &&
+        /accepted|sent|delivered|read/.test(text ?? '')
+        ? true
+        : undefined;
+    });
+    await shot('05-progress');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('pause requested').waitFor();
+    await shot('06-paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('resume requested').waitFor();
+
+    // Complete: every recipient has an outcome.
+    await page.getByTestId('state').filter({ hasText: 'completed' }).waitFor({ timeout: 180_000 });
+    const expected = 1000 - fixture.invalid - fixture.duplicates;
+    expect(await page.getByLabel(/recipients have an outcome/).getAttribute('max')).toBe(
+      String(expected),
+    );
+    await shot('07-completed');
+
+    // The report download: one line per CSV row.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download report' }).click(),
+    ]);
+    const saved = path.join(dir, 'report.csv');
+    await download.saveAs(saved);
+    const report = readFileSync(saved, 'utf8').trim().split(/\r?\n/);
+    expect(report[0]).toBe('row_number,phone,normalised_phone,state,error_code,error_reason');
+    expect(report).toHaveLength(1001);
+    await shot('08-report-downloaded');
+  });
+});
