@@ -63,6 +63,8 @@ export interface Stack {
   dispatcherGroupId: string;
   logDir: string;
   processes: Map<string, ManagedProcess>;
+  /** Base URL of every HTTP process by name (services answer /healthz, /readyz, /metrics). */
+  urls: Record<string, string>;
   /** Starts (or restarts) one named process with its original settings. */
   restart(name: string): Promise<ManagedProcess>;
   /** Peak RSS in MB of each process so far. */
@@ -278,6 +280,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dispatcherGroupId: `dispatcher-${groupSuffix}`,
     logDir,
     processes,
+    urls: Object.fromEntries(
+      [...specs].flatMap(([name, spec]) => (spec.url ? [[name, spec.url]] : [])),
+    ),
     restart: async (name) => {
       collect();
       await processes.get(name)?.stop();
