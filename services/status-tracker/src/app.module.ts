@@ -17,14 +17,17 @@ import { PgPoolDatabase } from './adapters/pg-pool-database.adapter.js';
 import { PgliteDatabase } from './adapters/pglite-database.adapter.js';
 import { PostgresBroadcastGauges } from './adapters/postgres-broadcast-gauges.adapter.js';
 import { PostgresBroadcastStore } from './adapters/postgres-broadcast-store.adapter.js';
+import { PostgresControlStore } from './adapters/postgres-control-store.adapter.js';
 import type { SqlDatabase } from './adapters/sql-database.js';
 import { DEV_APP_SECRET, DEV_VERIFY_TOKEN, SERVICE, TrackerConfig } from './config.js';
 import { JsonBodyMiddleware, RawBodyMiddleware } from './handlers/body.middleware.js';
 import { InternalApiController } from './handlers/internal-api.controller.js';
+import { ControlConsumer } from './handlers/control.consumer.js';
 import { KafkaConsumers } from './handlers/kafka.consumers.js';
 import { observeBroadcasts, STALLED_AFTER_SECONDS } from './metrics.js';
 import { WebhookController } from './handlers/webhook.controller.js';
 import { BroadcastStore } from './ports/broadcast-store.port.js';
+import { ControlStore } from './ports/control-store.port.js';
 import { ProgressService } from './progress.service.js';
 import { RecordingService } from './recording.service.js';
 import { LOGGER } from './tokens.js';
@@ -66,6 +69,9 @@ export class AppModule implements NestModule {
         'WHATSAPP_APP_SECRET or WHATSAPP_VERIFY_TOKEN is the local-development default: set both outside development',
       );
     }
+    // One database for every store (PGlite is one in-process instance): opened once, on first use.
+    let database: Promise<SqlDatabase> | undefined;
+    const openOnce = () => (database ??= openDatabase(config, logger));
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
@@ -76,7 +82,7 @@ export class AppModule implements NestModule {
           provide: BroadcastStore,
           inject: [ReadinessChecks],
           useFactory: async (readiness: ReadinessChecks) => {
-            const db = await openDatabase(config, logger);
+            const db = await openOnce();
             const store = new PostgresBroadcastStore(db);
             readiness.register('database', () => store.ping());
             const gauges = new PostgresBroadcastGauges(db, {
@@ -90,6 +96,13 @@ export class AppModule implements NestModule {
             return store;
           },
         },
+        {
+          provide: ControlStore,
+          // After BroadcastStore (which owns closing the database at shutdown).
+          inject: [BroadcastStore],
+          useFactory: async () => new PostgresControlStore(await openOnce()),
+        },
+        ControlConsumer,
         RecordingService,
         ProgressService,
         WebhookService,

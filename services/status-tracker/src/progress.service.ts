@@ -10,6 +10,7 @@ import {
 } from './domain/progress.js';
 import type { RecipientState, StateCounts } from './domain/recipient-state.js';
 import { csvLine, REPORT_HEADER } from './domain/report-csv.js';
+import { ControlStore, type ControlRecord } from './ports/control-store.port.js';
 import {
   BroadcastStore,
   type BroadcastDraft,
@@ -28,7 +29,10 @@ export interface BroadcastSummary {
   id: string;
   tenantId: string;
   name: string | null;
-  state: BroadcastState;
+  /** The computed state, or the operator's `paused`/`cancelled` while the broadcast is not over. */
+  state: BroadcastState | 'paused';
+  /** The operator's last pause/resume/cancel, when there was one. */
+  control?: { state: ControlRecord['control']; reason?: string; at: string };
   failureReason?: string;
   failureCode?: string;
   template: TemplateInfo | null;
@@ -68,6 +72,7 @@ export class ProgressService {
   constructor(
     private readonly store: BroadcastStore,
     @Inject(SERVICE_CONFIG) private readonly config: TrackerConfig,
+    private readonly controls: ControlStore,
   ) {}
 
   /** Registers the draft; `created` false when the same tenant already had it (idempotent PUT). */
@@ -83,11 +88,12 @@ export class ProgressService {
   async progress(tenantId: string, id: string): Promise<BroadcastProgress | undefined> {
     const record = await this.store.get(tenantId, id);
     if (!record) return undefined;
-    const [reasons, sample] = await Promise.all([
+    const [reasons, sample, control] = await Promise.all([
       this.store.reasons(tenantId, id),
       this.store.rateSample(tenantId, id, this.config.RATE_WINDOW_SECONDS),
+      this.controls.get(tenantId, id),
     ]);
-    const summary = toSummary(record);
+    const summary = withControl(toSummary(record), control);
     const skippedByReason: Record<string, number> = {};
     const failedByReason: Record<string, { count: number; title: string }> = {};
     for (const reason of reasons) {
@@ -183,6 +189,29 @@ export class ProgressService {
       }
     })();
   }
+}
+
+/**
+ * The operator's control on top of the computed state: a finished broadcast (completed, failed) stays
+ * what it is; otherwise `cancelled` (final) or `paused` shows. `running` (resumed) shows the computed
+ * state. Recipients are not changed here: what the dispatcher did not send stays `pending`.
+ */
+export function withControl(
+  summary: BroadcastSummary,
+  control: ControlRecord | undefined,
+): BroadcastSummary {
+  if (!control) return summary;
+  const shown = {
+    ...summary,
+    control: {
+      state: control.control,
+      ...(control.reason ? { reason: control.reason } : {}),
+      at: control.occurredAt.toISOString(),
+    },
+  };
+  const over = summary.complete || summary.state === 'failed' || summary.state === 'cancelled';
+  if (over || control.control === 'running') return shown;
+  return { ...shown, state: control.control };
 }
 
 function toSummary(record: BroadcastRecord): BroadcastSummary {

@@ -131,11 +131,33 @@ describe('broadcast CLI against the running stack', () => {
       if (Date.now() > deadline) throw new Error('broadcast never left created');
       await new Promise((r) => setTimeout(r, 200));
     }
+    const stateOf = async () =>
+      (JSON.parse((await runCli(stack, ['status', id, '--json'])).stdout) as { state: string })
+        .state;
+    const until = async (what: string, check: (state: string) => boolean) => {
+      const limit = Date.now() + 30_000;
+      for (;;) {
+        const state = await stateOf();
+        if (check(state)) return state;
+        if (Date.now() > limit) throw new Error(`state never became ${what} (last ${state})`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
     for (const action of ['pause', 'resume', 'cancel']) {
       const run = await runCli(stack, [action, id, '--reason', `test ${action}`]);
       expect({ action, code: run.code, stderr: run.stderr }).toMatchObject({ action, code: 0 });
       expect(run.stderr).toContain(`${action} accepted`);
+      // status-tracker records the control from broadcast-control and shows it.
+      if (action === 'pause') await until('paused', (s) => s === 'paused');
+      if (action === 'resume') await until('not paused', (s) => s !== 'paused');
     }
+    // Cancelled is final (unless the broadcast completed first: 40 msg/s leaves ample time).
+    expect(await until('cancelled', (s) => s === 'cancelled' || s === 'completed')).toBe(
+      'cancelled',
+    );
+    const again = await runCli(stack, ['resume', id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('broadcast-finished');
   });
 
   it('explains usage and missing configuration', async () => {
