@@ -364,6 +364,7 @@ function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void 
           : ''}
       </p>
       <table aria-label="Recipients by state" data-testid="counts">
+        <caption>Recipients, by state</caption>
         <tbody>
           {rows.map(([state, n]) => (
             <tr key={state}>
@@ -375,6 +376,7 @@ function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void 
       </table>
       {status && Object.keys(status.failedByReason).length > 0 && (
         <table aria-label="Failures by error">
+          <caption>Failed, by error</caption>
           <tbody>
             {Object.entries(status.failedByReason).map(([code, v]) => (
               <tr key={code}>
@@ -388,6 +390,7 @@ function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void 
       )}
       {status && Object.keys(status.skippedByReason).length > 0 && (
         <table aria-label="Skipped rows by reason">
+          <caption>Skipped rows, by reason</caption>
           <tbody>
             {Object.entries(status.skippedByReason).map(([reason, n]) => (
               <tr key={reason}>

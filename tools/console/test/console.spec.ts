@@ -160,9 +160,19 @@ describe('web console (Chromium)', () => {
     await shot('05-progress');
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByText('pause requested').waitFor();
+    // status-tracker shows the pause once it has the broadcast.control event.
+    await page
+      .getByTestId('state')
+      .filter({ hasText: /^paused$/ })
+      .waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
     await shot('06-paused');
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByText('resume requested').waitFor();
+    await page
+      .getByTestId('state')
+      .filter({ hasText: /^(sending|completed)$/ })
+      .waitFor({ timeout: 30_000 });
 
     // Complete: every recipient has an outcome.
     await page.getByTestId('state').filter({ hasText: 'completed' }).waitFor({ timeout: 180_000 });
