@@ -21,6 +21,8 @@ COPY --from=build --chown=root:root /repo/package.json package.json
 COPY --from=build --chown=root:root /repo/libs libs
 COPY --from=build --chown=root:root /repo/services/${SERVICE} services/${SERVICE}
 COPY --from=build --chown=root:root /repo/tools/wa-simulator tools/wa-simulator
+# The web console's static files (a few hundred KB), served by upload-gateway at / (CONSOLE_DIR).
+COPY --from=build --chown=root:root /repo/tools/console/dist tools/console/dist
 USER node
 WORKDIR /app/services/${SERVICE}
 EXPOSE 3000
