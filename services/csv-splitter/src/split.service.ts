@@ -16,18 +16,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { splitterMetrics } from './metrics.js';
 import { createEnvelope, type ContractEvent, type EventOf, type TemplateRef } from '@wab/contracts';
-import { parse, type CsvError, type Options } from 'csv-parse';
 import type { Logger } from 'pino';
 import { Readable } from 'node:stream';
-import { detectDelimiter } from './domain/delimiter.js';
-import { resolveHeader } from './domain/parameters.js';
-import {
-  malformedRow,
-  RowEvaluator,
-  type RecipientRow,
-  type SkippedRow,
-} from './domain/row-evaluator.js';
-import { sniffHead } from './domain/sniff.js';
+import { evaluateCsv, RowEvaluator, type RecipientRow, type SkippedRow } from '@wab/recipients';
 import { EventBus } from './ports/event-bus.port.js';
 import {
   ObjectNotFoundError,
@@ -50,7 +41,6 @@ export class SplitAbortedError extends Error {
   override readonly name = 'SplitAbortedError';
 }
 
-const HEAD_BYTES = 64 * 1024;
 /** Skipped rows are flushed at least this often even when no chunk fills up. */
 const MAX_PENDING_SKIPS = 500;
 const PROGRESS_EVERY_MS = 5000;
@@ -211,10 +201,6 @@ class RowsWriter {
   }
 }
 
-type ParsedItem =
-  | { kind: 'record'; seq: number; line: number; cells: string[] }
-  | { kind: 'error'; seq: number; line: number; code: string; message: string };
-
 @Injectable()
 export class SplitService {
   constructor(
@@ -288,73 +274,20 @@ export class SplitService {
     signal: AbortSignal | undefined,
   ): Promise<SplitSummary> {
     const { payload } = event;
-    const iterator = (body as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
-    const head = await readHead(iterator, HEAD_BYTES);
-    const sniff = sniffHead(head.bytes, head.complete);
-    if (!sniff.ok) return writer.fail({ reason: sniff.reason, message: sniff.message });
-
-    const delimiter = payload.csv?.delimiter ?? detectDelimiter(head.bytes.toString('utf8'));
-    const items = parseCsv(head, iterator, delimiter, this.settings.maxRecordBytes);
-
-    let evaluator: RowEvaluator | undefined;
-    let indexOf: ReadonlyMap<string, number> = new Map();
-    let phoneIndex = 0;
-    let lastLine = 0;
-    for await (const item of items) {
-      if (signal?.aborted) throw new SplitAbortedError('split interrupted by shutdown');
-      if (!evaluator) {
-        if (item.kind === 'error') {
-          return writer.fail({
-            reason: 'not-csv',
-            message: `The header line cannot be read as CSV: ${item.message}`,
-          });
-        }
-        const header = resolveHeader(item.cells, payload.mapping);
-        if (!header.ok) {
-          return writer.fail({
-            reason: 'missing-column',
-            message: header.message,
-            column: header.missing[0]?.column,
-          });
-        }
-        indexOf = header.indexOf;
-        phoneIndex = header.phoneIndex;
-        evaluator = new RowEvaluator(payload.mapping, {
-          ...this.evaluatorOptions(payload.defaultCountry),
-          phoneColumn: payload.mapping.phoneColumn,
-        });
-        lastLine = item.line;
-        continue;
-      }
-      if (item.kind === 'error') {
-        const firstLine = lastLine + 1;
-        const unclosed =
-          item.code === 'CSV_QUOTE_NOT_CLOSED' || item.code === 'CSV_MAX_RECORD_SIZE';
-        await writer.skip(
-          malformedRow(
-            item.seq,
-            unclosed
-              ? `A quoted field starting on line ${firstLine} is never closed (or the record exceeds ${this.settings.maxRecordBytes} bytes); ` +
-                  `this row and the rest of the file after line ${firstLine} could not be read`
-              : `Line ${firstLine}: ${item.message}`,
-          ),
-        );
-        lastLine = item.line;
-        // The parser cannot resynchronise after an unclosed quote: everything after it is one field.
-        if (unclosed) break;
-        continue;
-      }
-      lastLine = item.line;
-      const cells = item.cells;
-      const outcome = evaluator.evaluate(item.seq, cells[phoneIndex], (column) => {
-        const index = indexOf.get(column);
-        return index === undefined ? undefined : cells[index];
-      });
+    // The evaluation itself (sniffing, delimiter, csv-parse, header, rows) lives in @wab/recipients,
+    // shared with upload-gateway's dry run so both always agree. Here: publish what it yields.
+    for await (const outcome of evaluateCsv(body as AsyncIterable<Buffer | string>, {
+      mapping: payload.mapping,
+      ...(payload.csv?.delimiter ? { delimiter: payload.csv.delimiter } : {}),
+      maxRecordBytes: this.settings.maxRecordBytes,
+      ...this.evaluatorOptions(payload.defaultCountry),
+      ...(signal ? { signal } : {}),
+    })) {
+      if (outcome.kind === 'failed') return writer.fail(outcome.failure);
       if (outcome.kind === 'recipient') await writer.recipient(outcome.row);
       else await writer.skip(outcome.skip);
     }
-    if (!evaluator)
-      return writer.fail({ reason: 'empty-file', message: 'The file has no header line' });
+    if (signal?.aborted) throw new SplitAbortedError('split interrupted by shutdown');
     return writer.complete();
   }
 
@@ -392,89 +325,5 @@ export class SplitService {
       },
       { tenantId: event.tenantId, correlationId: event.correlationId },
     );
-  }
-}
-
-/** Reads at least `bytes` (or the whole stream if shorter) from the start, for sniffing. */
-async function readHead(
-  iterator: AsyncIterator<Buffer | string>,
-  bytes: number,
-): Promise<{ bytes: Buffer; complete: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  while (size < bytes) {
-    const next = await iterator.next();
-    if (next.done) return { bytes: Buffer.concat(chunks), complete: true };
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { bytes: Buffer.concat(chunks), complete: false };
-}
-
-/**
- * Records and record-level errors in file order, each numbered by its position (0 = header).
- * csv-parse reports skipped records through a synchronous `skip` event and records through the
- * stream; both are numbered by one counter as they are parsed, and merged back into order here.
- */
-async function* parseCsv(
-  head: { bytes: Buffer; complete: boolean },
-  rest: AsyncIterator<Buffer | string>,
-  delimiter: string,
-  maxRecordBytes: number,
-): AsyncGenerator<ParsedItem> {
-  let seq = 0;
-  const errors: ParsedItem[] = [];
-  type Numbered = { seq: number; line: number; cells: string[] };
-  const options: Options<Numbered, string[]> = {
-    bom: true,
-    delimiter,
-    relax_column_count: true,
-    // A stray quote inside an unquoted field (`5" screen`) is kept as a character, not an error.
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_empty_values: true,
-    skip_records_with_error: true,
-    max_record_size: maxRecordBytes,
-    on_record: (record: string[], context): Numbered => ({
-      seq: seq++,
-      line: context.lines,
-      cells: record,
-    }),
-  };
-  const parser = parse(options as unknown as Options);
-  parser.on('skip', (error: CsvError & { lines?: number }) => {
-    errors.push({
-      kind: 'error',
-      seq: seq++,
-      line: error.lines ?? 0,
-      code: error.code,
-      message: error.message,
-    });
-  });
-  const source = Readable.from(
-    (async function* () {
-      yield head.bytes;
-      if (head.complete) return;
-      for (;;) {
-        const next = await rest.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    })(),
-    { objectMode: false },
-  );
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
-  try {
-    for await (const record of parser as AsyncIterable<Numbered>) {
-      while (errors.length > 0 && (errors[0]?.seq ?? Infinity) < record.seq)
-        yield errors.shift() as ParsedItem;
-      yield { kind: 'record', ...record };
-    }
-    while (errors.length > 0) yield errors.shift() as ParsedItem;
-  } finally {
-    source.destroy();
-    parser.destroy();
   }
 }
