@@ -9,7 +9,7 @@ describe('chaos (CI size)', () => {
       recipients: 2000,
       mps: 200,
       seed: Number(process.env.CHAOS_SEED ?? 20261127),
-      timeoutMs: 150_000,
+      timeoutMs: 270_000,
     });
     process.stdout.write(`${formatChaosReport(report)}\n`);
     expect(report.recipients).toBeGreaterThan(1500);
@@ -18,5 +18,5 @@ describe('chaos (CI size)', () => {
     expect(report.lost).toBe(0);
     expect(report.mismatches).toEqual([]);
     expect(report.countsMatchLedger).toBe(true);
-  }, 240_000);
+  }, 360_000);
 });

@@ -62,7 +62,10 @@ export class BatchEventConsumer<K extends TopicKey> {
   constructor(private readonly options: BatchEventConsumerOptions<K>) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
+      // Heartbeats continue while a handler runs (keepAlive below), so a short session is safe and
+      // a crashed member's partitions move to the others within 10 s.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     this.isConnected = connectionProbe(this.consumer);

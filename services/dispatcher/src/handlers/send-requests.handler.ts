@@ -45,7 +45,10 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
     await this.publisher.connect();
     const consumer = this.kafka.consumer({
       groupId: this.config.DISPATCHER_GROUP_ID,
-      sessionTimeout: 30_000,
+      // eachBatch only hands work over, so heartbeats flow every few seconds even with thousands of
+      // calls in flight: a short session lets the group move a crashed replica's partitions in 10 s.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
       rebalanceTimeout: 60_000,
       maxBytesPerPartition: 1024 * 1024,
     });
