@@ -17,6 +17,7 @@ import { EventBus } from './ports/event-bus.port.js';
 import { ObjectStorage } from './ports/object-storage.port.js';
 import { StatusTracker } from './ports/status-tracker.port.js';
 import { TemplateCatalog } from './ports/template-catalog.port.js';
+import { DryRunService } from './dry-run.service.js';
 import { LifecycleService } from './lifecycle.service.js';
 import { ProgressService } from './progress.service.js';
 import { TemplatesService } from './templates.service.js';
@@ -139,6 +140,16 @@ export class AppModule {
           inject: [StatusTracker, EventBus],
           useFactory: (tracker: StatusTracker, events: EventBus) =>
             new LifecycleService(tracker, events, child('LifecycleService')),
+        },
+        {
+          provide: DryRunService,
+          inject: [BroadcastDrafts, TemplatesService],
+          useFactory: (drafts: BroadcastDrafts, templates: TemplatesService) =>
+            new DryRunService(drafts, templates, {
+              maxRecordBytes: config.CSV_MAX_RECORD_BYTES,
+              strictWhitespace: config.PARAMETER_STRICT_WHITESPACE,
+              defaultMps: config.DRY_RUN_DEFAULT_MPS,
+            }),
         },
       ],
     };

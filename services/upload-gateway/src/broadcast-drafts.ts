@@ -47,6 +47,11 @@ export class BroadcastDrafts {
     return draft.tenantId === tenantId && draft.id === broadcastId ? draft : undefined;
   }
 
+  /** The uploaded CSV as a stream, or undefined before the upload. */
+  openFile(draft: BroadcastDraft): Promise<Readable | undefined> {
+    return this.storage.openStream(draft.object.key);
+  }
+
   file(draft: BroadcastDraft): Promise<StoredObject | undefined> {
     return this.storage.head(draft.object.key);
   }

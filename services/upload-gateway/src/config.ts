@@ -80,6 +80,12 @@ export const configSchema = z
      * repository (tools/console/dist) when present, else no console. `none` turns it off.
      */
     CONSOLE_DIR: z.string().min(1).optional(),
+
+    /** Dry run: the same CSV limits as csv-splitter's (keep them equal, or the dry run disagrees). */
+    CSV_MAX_RECORD_BYTES: env.positiveInt(256 * 1024),
+    PARAMETER_STRICT_WHITESPACE: boolean(true),
+    /** Dry run: the sender's quota used for the estimated duration when the request gives none. */
+    DRY_RUN_DEFAULT_MPS: env.positiveInt(80),
   })
   .superRefine((config, ctx) => {
     if ((config.S3_ACCESS_KEY_ID === undefined) !== (config.S3_SECRET_ACCESS_KEY === undefined)) {

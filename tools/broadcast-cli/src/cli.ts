@@ -18,7 +18,7 @@ import {
   type BroadcastStatus,
   type CreateBroadcastRequest,
 } from './client.ts';
-import { ProgressRenderer, statusReport } from './progress.ts';
+import { dryRunReport, ProgressRenderer, statusReport } from './progress.ts';
 import { recipientsCsvHeader, recipientCsvLine } from './report.ts';
 
 const USAGE = `usage: broadcast <command> [options]
@@ -26,6 +26,7 @@ const USAGE = `usage: broadcast <command> [options]
 commands:
   send FILE --template NAME --lang CODE --map COLUMN=PARAM ...   create, upload, start
         [--phone-column phone] [--sender ID] [--country CC] [--name TEXT] [--follow]
+        [--dry-run [--mps N]]   check every row, show samples and the estimate; send nothing
         PARAM is a body placeholder: its position (1, 2, ...) or its name (named templates)
   status ID [--json] [--follow]      progress (--follow: live, until the broadcast is over;
                                      --progress-only: no summary at the end)
@@ -66,6 +67,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         country: { type: 'string' },
         name: { type: 'string' },
         follow: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        mps: { type: 'string' },
         'progress-only': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         reason: { type: 'string' },
@@ -106,6 +109,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const created = await api.createBroadcast(request);
         say(`broadcast ${created.id}: uploading ${file} ...`);
         await api.uploadPresigned(created.upload, file);
+        if (values['dry-run']) {
+          const mps = values.mps === undefined ? undefined : Number(values.mps);
+          if (mps !== undefined && !(Number.isInteger(mps) && mps > 0))
+            throw new UsageError('--mps must be a whole number above 0');
+          const report = await api.dryRun(created.id, mps);
+          io.stdout.write(`${dryRunReport(report)}\n`);
+          say(`broadcast ${created.id}: not started (dry run); start it with the API when ready`);
+          return report.outcome === 'ok' ? 0 : 1;
+        }
         await api.start(created.id);
         say(`broadcast ${created.id}: started`);
         io.stdout.write(`${created.id}\n`);

@@ -58,6 +58,27 @@ export interface CreatedBroadcast {
   upload: { method: string; url: string; headers?: Record<string, string> };
 }
 
+export interface DryRunReport {
+  id: string;
+  outcome: 'ok' | 'failed';
+  failure?: { reason: string; message: string; column?: string };
+  totalRows: number;
+  recipients: number;
+  skipped: number;
+  skippedByReason: Record<string, number>;
+  duplicates: number;
+  invalidRows: {
+    rowNumber: number;
+    phone?: string;
+    reason: string;
+    message: string;
+    column?: string;
+  }[];
+  invalidRowsTruncated: boolean;
+  samples: { rowNumber: number; to: string; text: string }[];
+  estimate: { messagesPerSecond: number; seconds: number };
+}
+
 export interface Recipient {
   rowNumber: number;
   phone: string;
@@ -148,6 +169,13 @@ export class BroadcastApi {
       );
     }
     await response.body?.cancel();
+  }
+
+  dryRun(id: string, mps?: number): Promise<DryRunReport> {
+    return this.call(
+      'POST',
+      `/v1/broadcasts/${encodeURIComponent(id)}/dry-run${mps === undefined ? '' : `?mps=${mps}`}`,
+    );
   }
 
   start(id: string): Promise<{ id: string; state: BroadcastState }> {

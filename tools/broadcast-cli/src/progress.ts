@@ -1,6 +1,6 @@
 // How a broadcast's progress is shown in a terminal: one redrawn bar on a TTY, a line every few
 // seconds otherwise (logs, CI). Pure formatting, no I/O besides the given write function.
-import type { BroadcastStatus } from './client.ts';
+import type { BroadcastStatus, DryRunReport } from './client.ts';
 
 export const SENT_STATES = ['accepted', 'sent', 'delivered', 'read'] as const;
 
@@ -93,4 +93,31 @@ export class ProgressRenderer {
       if (this.drawn) this.write('\n');
     } else this.update(final, true);
   }
+}
+
+/** The dry-run report as `broadcast send --dry-run` prints it. */
+export function dryRunReport(report: DryRunReport): string {
+  const n = (value: number) => value.toLocaleString('en');
+  if (report.outcome === 'failed' && report.failure) {
+    return `dry run of broadcast ${report.id}: the file cannot be sent: ${report.failure.message} [${report.failure.reason}]`;
+  }
+  return [
+    `dry run of broadcast ${report.id} (nothing sent)`,
+    `  rows          ${n(report.totalRows)}`,
+    `  recipients    ${n(report.recipients)}`,
+    `  skipped       ${n(report.skipped)}  (duplicates ${n(report.duplicates)})`,
+    ...Object.entries(report.skippedByReason).map(([r, c]) => `    ${r.padEnd(22)}${n(c)}`),
+    `  estimated     ${formatDuration(report.estimate.seconds)} at ${n(report.estimate.messagesPerSecond)} msg/s`,
+    ...(report.invalidRows.length > 0
+      ? [
+          `  first invalid rows${report.invalidRowsTruncated ? ` (${report.invalidRows.length} shown)` : ''}:`,
+          ...report.invalidRows.map(
+            (r) =>
+              `    row ${r.rowNumber}${r.column ? ` [${r.column}]` : ''}: ${r.reason}: ${r.message}`,
+          ),
+        ]
+      : []),
+    '  sample messages:',
+    ...report.samples.map((s) => `    row ${s.rowNumber} → ${s.to}: ${s.text}`),
+  ].join('\n');
 }

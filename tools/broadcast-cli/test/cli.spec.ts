@@ -118,6 +118,17 @@ describe('broadcast CLI against the running stack', () => {
     expect(pause.stderr).toContain('broadcast-finished');
   });
 
+  it("send --dry-run checks every row with the splitter's rules and sends nothing", async () => {
+    const run = await runCli(stack, [...SEND(csv), '--dry-run', '--mps', '40']);
+    expect(run.code).toBe(0);
+    const recipients = 400 - fixture.invalid - fixture.duplicates;
+    expect(run.stdout).toMatch(new RegExp(`recipients\\s+${recipients}\\b`));
+    expect(run.stdout).toMatch(new RegExp(`duplicates ${fixture.duplicates}\\)`));
+    expect(run.stdout).toContain(`estimated     ${Math.ceil(recipients / 40)}s at 40 msg/s`);
+    expect(run.stdout).toMatch(/row \d+ → \+\d+: Hi .+, your order ORD-\d+ has shipped\./);
+    expect(run.stderr).toContain('not started (dry run)');
+  });
+
   it('pause, resume and cancel are accepted while sending', async () => {
     const send = await runCli(stack, SEND(csv));
     expect(send.code).toBe(0);

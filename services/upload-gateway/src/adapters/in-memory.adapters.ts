@@ -50,6 +50,10 @@ export class InMemoryObjectStorage extends ObjectStorage {
   getSmall(key: string): Promise<string | undefined> {
     return Promise.resolve(this.objects.get(key)?.body.toString('utf8'));
   }
+  openStream(key: string): Promise<Readable | undefined> {
+    const object = this.objects.get(key);
+    return Promise.resolve(object ? Readable.from([object.body]) : undefined);
+  }
   async upload(
     key: string,
     body: Readable,

@@ -119,6 +119,18 @@ export class S3ObjectStorage extends ObjectStorage {
     }
   }
 
+  async openStream(key: string): Promise<Readable | undefined> {
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
+      return object.Body as Readable | undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw storageError('read', key, error);
+    }
+  }
+
   async upload(
     key: string,
     body: Readable,

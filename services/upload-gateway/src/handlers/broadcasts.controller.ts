@@ -30,6 +30,7 @@ import type { Logger } from '@wab/service-runtime';
 import { BroadcastsService } from '../broadcasts.service.js';
 import { CreateBroadcastRequest } from '../domain/broadcast-request.js';
 import { invalidRequest } from '../domain/errors.js';
+import { DryRunService } from '../dry-run.service.js';
 import { LifecycleService } from '../lifecycle.service.js';
 import { ProgressService, type ProgressTick } from '../progress.service.js';
 import { LOGGER } from '../tokens.js';
@@ -62,6 +63,7 @@ export class BroadcastsController {
     private readonly uploads: UploadsService,
     private readonly progress: ProgressService,
     private readonly lifecycle: LifecycleService,
+    private readonly dryRuns: DryRunService,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'BroadcastsController' });
@@ -153,6 +155,37 @@ export class BroadcastsController {
     @Param('id') id: string,
   ): Promise<unknown> {
     return this.broadcasts.start(tenantId, id, requestId);
+  }
+
+  @Post(':id/dry-run')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Dry run: every row of the uploaded CSV checked with the splitter's rules, nothing sent",
+    description:
+      'Streams the uploaded file and evaluates each row exactly as csv-splitter will (phone normalisation, ' +
+      'template parameters, duplicates). Answers the counts (rows, recipients, skipped by reason, duplicates), ' +
+      'the first 100 invalid rows (row number, phone as given, reason, message, column), the message rendered ' +
+      'for the first 5 recipients, and the estimated sending time at `mps` messages per second (default ' +
+      "DRY_RUN_DEFAULT_MPS, Meta's default 80). `outcome: failed` when the file as a whole cannot be split.",
+  })
+  @ApiQuery({
+    name: 'mps',
+    required: false,
+    type: Number,
+    description: "the sender's quota, 1 to 10000",
+  })
+  @error(404, 'No such broadcast for this tenant.')
+  @error(409, 'No file uploaded yet (`file-missing`).')
+  dryRun(
+    @Tenant() tenantId: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<unknown> {
+    const mps = single(query.mps, 'mps');
+    if (mps !== undefined && (!/^\d{1,5}$/.test(mps) || Number(mps) < 1 || Number(mps) > 10_000))
+      throw invalidRequest('mps must be a whole number from 1 to 10000');
+    return this.dryRuns.run(tenantId, id, mps === undefined ? undefined : Number(mps));
   }
 
   @Post(':id/pause')
@@ -352,7 +385,7 @@ export class BroadcastsController {
 function reasonOf(body: unknown): string | undefined {
   if (body === undefined || body === null || typeof body !== 'object' || !('reason' in body))
     return undefined;
-  const given = (body).reason;
+  const given = body.reason;
   if (typeof given !== 'string') throw invalidRequest('reason must be a string');
   return given;
 }

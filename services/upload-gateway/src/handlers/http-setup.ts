@@ -36,7 +36,10 @@ export function configureGatewayApp(nest: INestApplication, config: GatewayConfi
         directives: {
           'img-src': ["'self'", 'data:', 'https://validator.swagger.io'],
           // The console uploads the CSV straight to the object store (pre-signed PUT).
-          'connect-src': ["'self'", new URL(config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT).origin],
+          'connect-src': [
+            "'self'",
+            new URL(config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT).origin,
+          ],
           'upgrade-insecure-requests': null,
         },
       },

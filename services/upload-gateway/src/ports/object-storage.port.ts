@@ -38,6 +38,9 @@ export abstract class ObjectStorage {
     options: { contentType: string; maxBytes: number },
   ): Promise<{ sizeBytes: number }>;
 
+  /** Reads `key` as a stream (pulled as the reader asks: back-pressure), or undefined when there is none. */
+  abstract openStream(key: string): Promise<Readable | undefined>;
+
   /** A URL that lets a client PUT `key` directly for `expiresInSeconds`. */
   abstract presignPut(
     key: string,

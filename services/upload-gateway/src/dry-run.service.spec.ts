@@ -1,0 +1,118 @@
+import { Readable } from 'node:stream';
+import { createLogger } from '@wab/service-runtime';
+import {
+  InMemoryEventBus,
+  InMemoryObjectStorage,
+  InMemoryStatusTracker,
+  StaticTemplateCatalog,
+} from './adapters/in-memory.adapters.js';
+import { BroadcastDrafts } from './broadcast-drafts.js';
+import { BroadcastsService } from './broadcasts.service.js';
+import { TEMPLATES } from './domain/templates.fixture.js';
+import { DryRunService, renderText } from './dry-run.service.js';
+import { TemplatesService } from './templates.service.js';
+import { UploadsService } from './uploads.service.js';
+
+const log = createLogger('test', 'silent');
+
+async function setup(csv: string | undefined) {
+  const storage = new InMemoryObjectStorage();
+  const tracker = new InMemoryStatusTracker();
+  const drafts = new BroadcastDrafts(storage);
+  const templates = new TemplatesService(new StaticTemplateCatalog(TEMPLATES), log, {
+    ttlMs: 60_000,
+  });
+  const broadcasts = new BroadcastsService(
+    templates,
+    drafts,
+    tracker,
+    new InMemoryEventBus(),
+    log,
+    {
+      presignExpiresSeconds: 600,
+      maxUploadBytes: 1_000_000,
+      newId: () => 'b1',
+    },
+  );
+  await broadcasts.create(
+    'acme',
+    {
+      template: { name: 'order_update', language: 'en_US' },
+      phoneNumberId: '106540352242922',
+      mapping: {
+        phoneColumn: 'phone',
+        body: [
+          { position: 1, column: 'name' },
+          { position: 2, column: 'order' },
+        ],
+      },
+      defaultCountry: 'DE',
+    },
+    'r',
+  );
+  if (csv !== undefined) {
+    const uploads = new UploadsService(drafts, tracker, log, { maxUploadBytes: 1_000_000 });
+    await uploads.upload('acme', 'b1', Readable.from([csv]), undefined, 'r');
+  }
+  return new DryRunService(drafts, templates, {
+    maxRecordBytes: 64 * 1024,
+    strictWhitespace: true,
+    defaultMps: 80,
+    samples: 2,
+    maxProblems: 2,
+  });
+}
+
+describe('DryRunService', () => {
+  it('counts, lists invalid rows and duplicates with reasons, renders samples, estimates the time', async () => {
+    const dryRun = await setup(
+      'phone,name,order\n' +
+        '+4915123456789,Ada,A-1\n' +
+        '015123456780,Bob,A-2\n' + // national, default country DE
+        'not a phone,Cy,A-3\n' +
+        '+4915123456789,Ada again,A-4\n' + // duplicate of row 1
+        '+4915123456781,,A-5\n', // empty parameter
+    );
+    const report = await dryRun.run('acme', 'b1', 1);
+    expect(report).toMatchObject({
+      outcome: 'ok',
+      totalRows: 5,
+      recipients: 2,
+      skipped: 3,
+      duplicates: 1,
+      estimate: { messagesPerSecond: 1, seconds: 2 },
+      invalidRowsTruncated: true,
+    });
+    expect(Object.values(report.skippedByReason).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(report.skippedByReason['duplicate-phone']).toBe(1);
+    expect(report.invalidRows).toHaveLength(2);
+    expect(report.invalidRows[0]).toMatchObject({ rowNumber: 3, reason: 'invalid-phone' });
+    expect(report.samples).toEqual([
+      { rowNumber: 1, to: '+4915123456789', text: 'Hi Ada, your order A-1 has shipped.' },
+      { rowNumber: 2, to: '+4915123456780', text: 'Hi Bob, your order A-2 has shipped.' },
+    ]);
+  });
+
+  it('reports a file that cannot be split as a whole', async () => {
+    const report = await (await setup('telephone,name,order\n1,2,3\n')).run('acme', 'b1');
+    expect(report).toMatchObject({ outcome: 'failed', failure: { reason: 'missing-column' } });
+  });
+
+  it('needs the file, and the tenant', async () => {
+    await expect((await setup(undefined)).run('acme', 'b1')).rejects.toMatchObject({
+      code: 'file-missing',
+    });
+    await expect((await setup('phone\n')).run('other', 'b1')).rejects.toMatchObject({
+      code: 'broadcast-not-found',
+    });
+  });
+});
+
+describe('renderText', () => {
+  it('fills positional and named placeholders', () => {
+    expect(
+      renderText('Hi {{1}} {{2}}', { body: [{ text: 'A' }, { text: 'B', position: 2 }] }),
+    ).toBe('Hi A B');
+    expect(renderText('Hi {{name}}', { body: [{ text: 'Ann', name: 'name' }] })).toBe('Hi Ann');
+  });
+});
