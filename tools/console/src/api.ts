@@ -31,6 +31,20 @@ export interface Status {
   etaSeconds?: number;
 }
 
+export interface DryRun {
+  outcome: 'ok' | 'failed';
+  failure?: { reason: string; message: string; column?: string };
+  totalRows: number;
+  recipients: number;
+  skipped: number;
+  skippedByReason: Record<string, number>;
+  duplicates: number;
+  invalidRows: { rowNumber: number; phone?: string; reason: string; message: string }[];
+  invalidRowsTruncated: boolean;
+  samples: { rowNumber: number; to: string; text: string }[];
+  estimate: { messagesPerSecond: number; seconds: number };
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string | undefined;
@@ -83,6 +97,10 @@ export class Api {
     fileUrl: string;
   }> {
     return this.call('POST', '/v1/broadcasts', request);
+  }
+
+  dryRun(id: string): Promise<DryRun> {
+    return this.call('POST', `/v1/broadcasts/${id}/dry-run`);
   }
 
   start(id: string): Promise<unknown> {

@@ -5,7 +5,7 @@
 // changes are announced (aria-live).
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Api, ApiError, type Status, type Template } from './api.ts';
+import { Api, ApiError, type DryRun, type Status, type Template } from './api.ts';
 import {
   guessMapping,
   parameterKey,
@@ -101,6 +101,7 @@ function Compose({
   const [uploadShare, setUploadShare] = useState<number>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [checked, setChecked] = useState<{ id: string; report: DryRun }>();
   const parameters = template?.parameters.body ?? [];
 
   const chooseFile = async (chosen: File | undefined) => {
@@ -151,8 +152,22 @@ function Compose({
       });
       setUploadShare(0);
       await api.upload(created, file, setUploadShare);
-      await api.start(created.id);
-      onStarted(created.id);
+      // Nothing is sent yet: every row is checked first, with the splitter's own rules.
+      setChecked({ id: created.id, report: await api.dryRun(created.id) });
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = async () => {
+    if (!checked) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.start(checked.id);
+      onStarted(checked.id);
     } catch (err) {
       setError(message(err));
     } finally {
@@ -280,9 +295,20 @@ function Compose({
             </progress>
           </>
         )}
-        <button type="submit" disabled={!ready || busy}>
-          Upload and start
+        <button type="submit" disabled={!ready || busy || checked !== undefined}>
+          Upload and check
         </button>
+        {checked && <DryRunView report={checked.report} />}
+        {checked && checked.report.outcome === 'ok' && checked.report.recipients > 0 && (
+          <button type="button" disabled={busy} onClick={() => void start()}>
+            Start sending to {checked.report.recipients.toLocaleString('en')} recipients
+          </button>
+        )}
+        {checked && (
+          <button type="button" disabled={busy} onClick={() => setChecked(undefined)}>
+            Change and check again
+          </button>
+        )}
         {error && (
           <p role="alert" class="error">
             {error}
@@ -290,6 +316,63 @@ function Compose({
         )}
       </section>
     </form>
+  );
+}
+
+function DryRunView({ report }: { report: DryRun }) {
+  if (report.outcome === 'failed')
+    return (
+      <p role="alert" class="error">
+        This file cannot be sent: {report.failure?.message} ({report.failure?.reason})
+      </p>
+    );
+  return (
+    <div data-testid="dry-run" aria-live="polite">
+      <h3>Check of every row (nothing sent yet)</h3>
+      <p>
+        <strong data-testid="dry-run-recipients">{report.recipients.toLocaleString('en')}</strong>{' '}
+        recipients of {report.totalRows.toLocaleString('en')} rows;{' '}
+        {report.skipped.toLocaleString('en')} skipped ({report.duplicates.toLocaleString('en')}{' '}
+        duplicates). About {Math.ceil(report.estimate.seconds)} s at{' '}
+        {report.estimate.messagesPerSecond} messages/s.
+      </p>
+      {report.invalidRows.length > 0 && (
+        <table data-testid="invalid-rows">
+          <caption>
+            Rows that will be skipped{report.invalidRowsTruncated ? ' (first ones)' : ''}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Phone</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.invalidRows.slice(0, 20).map((row) => (
+              <tr key={row.rowNumber}>
+                <td>{row.rowNumber}</td>
+                <td>{row.phone ?? ''}</td>
+                <td>{row.reason}</td>
+                <td>{row.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <table data-testid="samples">
+        <caption>Messages as they will be sent</caption>
+        <tbody>
+          {report.samples.map((sample) => (
+            <tr key={sample.rowNumber}>
+              <td>{sample.to}</td>
+              <td>{sample.text}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -143,11 +143,22 @@ describe('web console (Chromium)', () => {
     expect(await preview.textContent()).toContain(firstName);
     await shot('03-mapping-preview');
 
-    // Upload (straight to the object store) and start.
-    await page.getByRole('button', { name: 'Upload and start' }).click();
+    // Upload (straight to the object store), the dry run of every row, then start.
+    await page.getByRole('button', { name: 'Upload and check' }).click();
+    await page.getByTestId('dry-run').waitFor({ timeout: 60_000 });
+    const expected = 1000 - fixture.invalid - fixture.duplicates;
+    expect(await page.getByTestId('dry-run-recipients').textContent()).toBe(
+      expected.toLocaleString('en'),
+    );
+    expect(await page.getByTestId('invalid-rows').locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('samples').textContent()).toContain(
+      `Hi ${firstName}, your order ${orderId} has shipped.`,
+    );
+    await shot('04-dry-run');
+    await page.getByRole('button', { name: /^Start sending to/ }).click();
     await page.getByTestId('state').waitFor({ timeout: 60_000 });
     expect(uploads).toContain(new URL(stack.infra.s3.endpoint).origin);
-    await shot('04-started');
+    await shot('05-started');
 
     // Live progress, then pause and resume in the middle of sending.
     await until('sending with some messages out', async () => {
@@ -157,7 +168,7 @@ describe('web console (Chromium)', () => {
         ? true
         : undefined;
     });
-    await shot('05-progress');
+    await shot('06-progress');
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByText('pause requested').waitFor();
     // status-tracker shows the pause once it has the broadcast.control event.
@@ -166,7 +177,7 @@ describe('web console (Chromium)', () => {
       .filter({ hasText: /^paused$/ })
       .waitFor({ timeout: 30_000 });
     expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
-    await shot('06-paused');
+    await shot('07-paused');
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByText('resume requested').waitFor();
     await page
@@ -176,11 +187,10 @@ describe('web console (Chromium)', () => {
 
     // Complete: every recipient has an outcome.
     await page.getByTestId('state').filter({ hasText: 'completed' }).waitFor({ timeout: 180_000 });
-    const expected = 1000 - fixture.invalid - fixture.duplicates;
     expect(await page.getByLabel(/recipients have an outcome/).getAttribute('max')).toBe(
       String(expected),
     );
-    await shot('07-completed');
+    await shot('08-completed');
 
     // The report download: one line per CSV row.
     const [download] = await Promise.all([
@@ -192,6 +202,6 @@ describe('web console (Chromium)', () => {
     const report = readFileSync(saved, 'utf8').trim().split(/\r?\n/);
     expect(report[0]).toBe('row_number,phone,normalised_phone,state,error_code,error_reason');
     expect(report).toHaveLength(1001);
-    await shot('08-report-downloaded');
+    await shot('09-report-downloaded');
   });
 });
