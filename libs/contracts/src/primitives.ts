@@ -239,8 +239,12 @@ export const ResolvedParameters = Type.Object(
       Type.Object({
         text: Type.String({
           minLength: 1,
-          maxLength: 1024,
-          description: 'Value for the placeholder.',
+          // Meta's limit is 1,024 characters and csv-splitter counts code points; JSON Schema
+          // validators here count UTF-16 units, where an emoji is two: 2,048 units hold any valid
+          // value (1,024 emoji were refused before, and the whole chunk dead-lettered).
+          maxLength: 2048,
+          description:
+            'Value for the placeholder: at most 1,024 characters (code points), bounded here in UTF-16 units.',
         }),
         position: Type.Optional(
           Type.Integer({ minimum: 1, description: 'Placeholder number (positional).' }),

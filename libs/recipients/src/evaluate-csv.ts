@@ -23,6 +23,14 @@ import { sniffHead } from './sniff.js';
 
 export const HEAD_BYTES = 64 * 1024;
 
+/**
+ * Default longest CSV record (csv-splitter's and the dry run's CSV_MAX_RECORD_BYTES). csv-parse cannot
+ * resynchronise after a record over its limit, so everything after it is lost: the limit must be far
+ * above any real row (a 1 MB cell pasted by mistake is one row skipped as too long, not the end of the
+ * file) while still bounding memory on an unclosed quote.
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024;
+
 export interface CsvEvaluationOptions extends Omit<RowEvaluatorOptions, 'phoneColumn'> {
   mapping: CsvMapping;
   /** The delimiter given with the broadcast; detected from the head otherwise. */
@@ -100,15 +108,19 @@ export async function* evaluateCsv(
     }
     if (item.kind === 'error') {
       const firstLine = lastLine + 1;
-      const unclosed = item.code === 'CSV_QUOTE_NOT_CLOSED' || item.code === 'CSV_MAX_RECORD_SIZE';
+      const oversized = item.code === 'CSV_MAX_RECORD_SIZE';
+      const unclosed = oversized || item.code === 'CSV_QUOTE_NOT_CLOSED';
+      const rest = `this row and the rest of the file after line ${firstLine} could not be read`;
       yield {
         kind: 'skipped',
         skip: malformedRow(
           item.seq,
-          unclosed
-            ? `A quoted field starting on line ${firstLine} is never closed (or the record exceeds ${maxRecordBytes} bytes); ` +
-                `this row and the rest of the file after line ${firstLine} could not be read`
-            : `Line ${firstLine}: ${item.message}`,
+          oversized
+            ? `The record starting on line ${firstLine} is longer than ${maxRecordBytes} bytes ` +
+                `(CSV_MAX_RECORD_BYTES; a quoted field that is never closed?); ${rest}`
+            : unclosed
+              ? `A quoted field starting on line ${firstLine} is never closed; ${rest}`
+              : `Line ${firstLine}: ${item.message}`,
         ),
       };
       lastLine = item.line;

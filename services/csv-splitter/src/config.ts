@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_RECORD_BYTES } from '@wab/recipients';
 import { env, loadConfig } from '@wab/service-runtime';
 
 export const SERVICE = 'csv-splitter';
@@ -29,8 +30,11 @@ export const configSchema = z.object({
   SPLIT_CHUNK_SIZE: env
     .positiveInt(1000)
     .refine((n) => n <= 2000, { message: 'expected at most 2000 (the broadcast.rows limit)' }),
-  /** A CSV record longer than this is a malformed row (bounds memory on an unclosed quote). */
-  CSV_MAX_RECORD_BYTES: env.positiveInt(256 * 1024),
+  /**
+   * A CSV record longer than this is a malformed row and ends the file (csv-parse cannot resynchronise);
+   * it bounds memory on an unclosed quote. Keep equal to upload-gateway's (its dry run).
+   */
+  CSV_MAX_RECORD_BYTES: env.positiveInt(DEFAULT_MAX_RECORD_BYTES),
   /** Refuse parameters with newlines, tabs or > 4 consecutive spaces (Cloud API error 132018). */
   PARAMETER_STRICT_WHITESPACE: bool(true),
   /** Broadcasts split concurrently (different partitions of `uploaded`). */
