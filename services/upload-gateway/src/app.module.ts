@@ -19,6 +19,9 @@ import { StatusTracker } from './ports/status-tracker.port.js';
 import { TemplateCatalog } from './ports/template-catalog.port.js';
 import { DryRunService } from './dry-run.service.js';
 import { LifecycleService } from './lifecycle.service.js';
+import { GraphApiMessageSender } from './adapters/graph-api-message-sender.adapter.js';
+import { MessageSender } from './ports/message-sender.port.js';
+import { TestSendService } from './test-send.service.js';
 import { ProgressService } from './progress.service.js';
 import { TemplatesService } from './templates.service.js';
 import { LOGGER } from './tokens.js';
@@ -149,6 +152,29 @@ export class AppModule {
               maxRecordBytes: config.CSV_MAX_RECORD_BYTES,
               strictWhitespace: config.PARAMETER_STRICT_WHITESPACE,
               defaultMps: config.DRY_RUN_DEFAULT_MPS,
+            }),
+        },
+        {
+          provide: MessageSender,
+          useFactory: () =>
+            new GraphApiMessageSender({
+              baseUrl: config.WHATSAPP_API_BASE_URL,
+              version: config.WHATSAPP_API_VERSION,
+              token: config.WHATSAPP_TOKEN,
+              timeoutMs: config.WHATSAPP_TIMEOUT_MS,
+            }),
+        },
+        {
+          provide: TestSendService,
+          inject: [BroadcastDrafts, TemplatesService, MessageSender],
+          useFactory: (
+            drafts: BroadcastDrafts,
+            templates: TemplatesService,
+            sender: MessageSender,
+          ) =>
+            new TestSendService(drafts, templates, sender, child('TestSendService'), {
+              maxRecordBytes: config.CSV_MAX_RECORD_BYTES,
+              strictWhitespace: config.PARAMETER_STRICT_WHITESPACE,
             }),
         },
       ],

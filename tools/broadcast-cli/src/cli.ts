@@ -30,6 +30,8 @@ commands:
         PARAM is a body placeholder: its position (1, 2, ...) or its name (named templates)
   status ID [--json] [--follow]      progress (--follow: live, until the broadcast is over;
                                      --progress-only: no summary at the end)
+  test-send ID --to PHONE            the first valid row's message, once, to PHONE (before start)
+  start ID                           start a checked (dry-run) broadcast
   pause ID | resume ID | cancel ID   [--reason TEXT]
   report ID [--state STATE]          the report CSV on stdout (--state failed: only those)
 
@@ -72,6 +74,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         'progress-only': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         reason: { type: 'string' },
+        to: { type: 'string' },
         state: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -123,6 +126,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${created.id}\n`);
         return values.follow ? follow(api, created.id, io) : 0;
       }
+      case 'start': {
+        const id = need('a broadcast id');
+        await api.start(id);
+        say(`broadcast ${id}: started`);
+        return values.follow ? follow(api, id, io) : 0;
+      }
       case 'status': {
         const id = need('a broadcast id');
         if (values.follow) return follow(api, id, io, { summary: !values['progress-only'] });
@@ -130,6 +139,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(
           values.json ? `${JSON.stringify(status, null, 2)}\n` : `${statusReport(status)}\n`,
         );
+        return 0;
+      }
+      case 'test-send': {
+        const id = need('a broadcast id');
+        if (!values.to) throw new UsageError('test-send needs --to PHONE');
+        const sent = await api.testSend(id, values.to);
+        io.stdout.write(`${sent.messageId}\n`);
+        say(`test message (row ${sent.fromRow}) sent to ${sent.to}: ${sent.text}`);
         return 0;
       }
       case 'pause':

@@ -178,6 +178,13 @@ export class BroadcastApi {
     );
   }
 
+  testSend(
+    id: string,
+    phone: string,
+  ): Promise<{ to: string; messageId: string; fromRow: number; text: string }> {
+    return this.call('POST', `/v1/broadcasts/${encodeURIComponent(id)}/test-send`, { phone });
+  }
+
   start(id: string): Promise<{ id: string; state: BroadcastState }> {
     return this.call('POST', `/v1/broadcasts/${encodeURIComponent(id)}/start`);
   }

@@ -127,6 +127,22 @@ describe('broadcast CLI against the running stack', () => {
     expect(run.stdout).toContain(`estimated     ${Math.ceil(recipients / 40)}s at 40 msg/s`);
     expect(run.stdout).toMatch(/row \d+ → \+\d+: Hi .+, your order ORD-\d+ has shipped\./);
     expect(run.stderr).toContain('not started (dry run)');
+
+    // Test send to one number (one Cloud API call, seen by the simulator), then start the checked broadcast.
+    const id = /dry run of broadcast (\S+)/.exec(run.stdout)?.[1];
+    expect(id).toBeDefined();
+    const test = await runCli(stack, ['test-send', id!, '--to', '+91 98765 43210']);
+    expect(test.code).toBe(0);
+    expect(test.stderr).toMatch(/sent to \+919876543210: Hi .+, your order ORD-\d+ has shipped\./);
+    const ledger = (await (
+      await fetch(`${stack.simulatorUrl}/_sim/ledger/messages?offset=0&limit=1000`)
+    ).json()) as { messages: { to: string }[] };
+    expect(ledger.messages.filter((m) => m.to.replace(/^\+/, '') === '919876543210')).toHaveLength(
+      1,
+    );
+    const started = await runCli(stack, ['start', id!, '--follow']);
+    expect(started.code).toBe(0);
+    expect(started.stderr).toContain(': completed');
   });
 
   it('pause, resume and cancel are accepted while sending', async () => {

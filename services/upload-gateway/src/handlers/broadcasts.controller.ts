@@ -32,6 +32,7 @@ import { CreateBroadcastRequest } from '../domain/broadcast-request.js';
 import { invalidRequest } from '../domain/errors.js';
 import { DryRunService } from '../dry-run.service.js';
 import { LifecycleService } from '../lifecycle.service.js';
+import { TestSendService } from '../test-send.service.js';
 import { ProgressService, type ProgressTick } from '../progress.service.js';
 import { LOGGER } from '../tokens.js';
 import { UploadsService } from '../uploads.service.js';
@@ -64,6 +65,7 @@ export class BroadcastsController {
     private readonly progress: ProgressService,
     private readonly lifecycle: LifecycleService,
     private readonly dryRuns: DryRunService,
+    private readonly testSends: TestSendService,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'BroadcastsController' });
@@ -186,6 +188,32 @@ export class BroadcastsController {
     if (mps !== undefined && (!/^\d{1,5}$/.test(mps) || Number(mps) < 1 || Number(mps) > 10_000))
       throw invalidRequest('mps must be a whole number from 1 to 10000');
     return this.dryRuns.run(tenantId, id, mps === undefined ? undefined : Number(mps));
+  }
+
+  @Post(':id/test-send')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Test send: the message of the first valid row, once, to the number given',
+    description:
+      'Body `{ "phone": "+4915123456789" }` (local numbers use the broadcast\'s default country). One Cloud API ' +
+      'call with the template and the parameters of the first row the splitter would send; not part of the ' +
+      'broadcast. Answers `{ to, messageId, fromRow, text }`.',
+  })
+  @error(400, 'No phone, or not a valid phone number.')
+  @error(404, 'No such broadcast for this tenant.')
+  @error(409, 'No file uploaded yet (`file-missing`).')
+  @error(
+    422,
+    'No row can be sent (`no-valid-recipients`) or the file cannot be split (`file-unusable`).',
+  )
+  @error(502, "The Cloud API refused the message (`whatsapp-failed`, with Meta's error code).")
+  testSend(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<unknown> {
+    return this.testSends.send(tenantId, id, body, requestId);
   }
 
   @Post(':id/pause')
