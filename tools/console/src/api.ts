@@ -103,6 +103,10 @@ export class Api {
     return this.call('POST', `/v1/broadcasts/${id}/dry-run`);
   }
 
+  testSend(id: string, phone: string): Promise<{ to: string; fromRow: number; text: string }> {
+    return this.call('POST', `/v1/broadcasts/${id}/test-send`, { phone });
+  }
+
   start(id: string): Promise<unknown> {
     return this.call('POST', `/v1/broadcasts/${id}/start`);
   }

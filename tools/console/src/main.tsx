@@ -102,6 +102,8 @@ function Compose({
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [checked, setChecked] = useState<{ id: string; report: DryRun }>();
+  const [testPhone, setTestPhone] = useState('');
+  const [testResult, setTestResult] = useState<string>();
   const parameters = template?.parameters.body ?? [];
 
   const chooseFile = async (chosen: File | undefined) => {
@@ -154,6 +156,21 @@ function Compose({
       await api.upload(created, file, setUploadShare);
       // Nothing is sent yet: every row is checked first, with the splitter's own rules.
       setChecked({ id: created.id, report: await api.dryRun(created.id) });
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const testSend = async () => {
+    if (!checked || !testPhone.trim()) return;
+    setBusy(true);
+    setError(undefined);
+    setTestResult(undefined);
+    try {
+      const sent = await api.testSend(checked.id, testPhone.trim());
+      setTestResult(`Test message sent to ${sent.to} (row ${sent.fromRow}): ${sent.text}`);
     } catch (err) {
       setError(message(err));
     } finally {
@@ -299,6 +316,32 @@ function Compose({
           Upload and check
         </button>
         {checked && <DryRunView report={checked.report} />}
+        {checked && checked.report.outcome === 'ok' && checked.report.recipients > 0 && (
+          <div class="row">
+            <div>
+              <label for="test-phone">Send a test message to</label>
+              <input
+                id="test-phone"
+                type="tel"
+                placeholder="+4915123456789"
+                value={testPhone}
+                onInput={(e) => setTestPhone(e.currentTarget.value)}
+              />
+            </div>
+            <button
+              type="button"
+              disabled={busy || !testPhone.trim()}
+              onClick={() => void testSend()}
+            >
+              Send test
+            </button>
+          </div>
+        )}
+        {testResult && (
+          <p role="status" data-testid="test-result">
+            {testResult}
+          </p>
+        )}
         {checked && checked.report.outcome === 'ok' && checked.report.recipients > 0 && (
           <button type="button" disabled={busy} onClick={() => void start()}>
             Start sending to {checked.report.recipients.toLocaleString('en')} recipients

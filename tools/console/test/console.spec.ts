@@ -155,6 +155,13 @@ describe('web console (Chromium)', () => {
       `Hi ${firstName}, your order ${orderId} has shipped.`,
     );
     await shot('04-dry-run');
+    // A test message to one number before starting.
+    await page.getByLabel('Send a test message to').fill('+91 98765 43210');
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByTestId('test-result').waitFor();
+    expect(await page.getByTestId('test-result').textContent()).toContain(
+      `+919876543210 (row 1): Hi ${firstName}, your order ${orderId} has shipped.`,
+    );
     await page.getByRole('button', { name: /^Start sending to/ }).click();
     await page.getByTestId('state').waitFor({ timeout: 60_000 });
     expect(uploads).toContain(new URL(stack.infra.s3.endpoint).origin);
