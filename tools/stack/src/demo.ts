@@ -108,7 +108,21 @@ async function main(): Promise<void> {
     // The progress is shown by the operator's own tool: `broadcast status ID --follow` (the CLI of
     // tools/broadcast-cli, over the live SSE stream of the public API), as a separate process that
     // shares this terminal. The summary below is read afterwards from the same API.
-    await followWithCli(stack.gatewayUrl, stack.apiKey, created.id);
+    // A service that crashes ends the demo with its log file named, instead of a progress bar that
+    // never moves.
+    let watching = true;
+    const crashed = (async () => {
+      while (watching) {
+        const crashes = stack.crashes();
+        if (crashes.length > 0) throw new Error(crashes.join('\n'));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
+    try {
+      await Promise.race([followWithCli(stack.gatewayUrl, stack.apiKey, created.id), crashed]);
+    } finally {
+      watching = false;
+    }
     const final = await client.follow(created.id, () => undefined);
     const wallSeconds = (Date.now() - startedAt) / 1000;
     const report = path.join(out, `report-${created.id}.csv`);

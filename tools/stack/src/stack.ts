@@ -67,6 +67,8 @@ export interface Stack {
   urls: Record<string, string>;
   /** Starts (or restarts) one named process with its original settings. */
   restart(name: string): Promise<ManagedProcess>;
+  /** Processes that exited on their own (not stopped or restarted by us), with their log file. */
+  crashes(): string[];
   /** Peak RSS in MB of each process so far. */
   peakRss(): Record<string, number>;
   stop(): Promise<void>;
@@ -201,6 +203,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...common,
         PORT: String(port),
         DISPATCHER_GROUP_ID: `dispatcher-${groupSuffix}`,
+        // The dispatcher's heap scales with its in-flight window (requests, sockets, queued
+        // messages): about 48 MB per 1,000 in flight on top of a 64 MB base.
+        NODE_OPTIONS: `--max-old-space-size=${Math.max(options.heapMb ?? 128, 64 + 48 * Math.ceil(Number(options.env?.dispatcher?.DISPATCH_MAX_IN_FLIGHT ?? 2000) / 1000))} --max-semi-space-size=8`,
         ...options.env?.dispatcher,
       },
       url: `http://127.0.0.1:${port}`,
@@ -221,6 +226,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const processes = new Map<string, ManagedProcess>();
   const peaks: Record<string, number> = {};
+  let stopping = false;
+  const restarting = new Set<string>();
+  const crashes: string[] = [];
   const launch = async (name: string): Promise<ManagedProcess> => {
     const spec = specs.get(name);
     if (!spec) throw new Error(`unknown process ${name}`);
@@ -232,6 +240,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       path.join(logDir, `${name}.log`),
     );
     processes.set(name, proc);
+    void proc.exited.then(({ code, signal }) => {
+      // Stops and restarts replace the entry first; anything else is a crash worth saying out loud.
+      if (stopping || processes.get(name) !== proc || restarting.has(name)) return;
+      const what = `${name} exited unexpectedly (code ${code}, signal ${signal}); see ${proc.logFile}`;
+      crashes.push(what);
+      log(what);
+    });
     if (spec.url) {
       const url = spec.url;
       const probe =
@@ -285,11 +300,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ),
     restart: async (name) => {
       collect();
-      await processes.get(name)?.stop();
-      return launch(name);
+      restarting.add(name);
+      try {
+        await processes.get(name)?.stop();
+        return await launch(name);
+      } finally {
+        restarting.delete(name);
+      }
     },
     peakRss: collect,
+    crashes: () => [...crashes],
     stop: async () => {
+      stopping = true;
       clearInterval(sampler);
       collect();
       // Producers first, the sink last, so that in-flight results still land.

@@ -46,7 +46,7 @@ export interface ParallelConsumerOptions {
   keyOf?: (item: ParallelMessage) => string;
   /** Handlers running at once, over all partitions. */
   maxInFlight: number;
-  /** Registered-but-unreleased messages above which partitions are paused. Default 2 × maxInFlight. */
+  /** Registered-but-unreleased messages above which partitions are paused. Default 1.25 × maxInFlight. */
   maxOutstanding?: number;
   commitIntervalMs?: number;
   /** How long shutdown waits for running handlers. */
@@ -79,7 +79,9 @@ export class ParallelConsumer {
   private outstandingTotal = 0;
 
   constructor(private readonly options: ParallelConsumerOptions) {
-    this.maxOutstanding = options.maxOutstanding ?? options.maxInFlight * 2;
+    // A quarter more than can run: enough queued to refill lanes as calls finish, no more, because
+    // every queued message is memory.
+    this.maxOutstanding = options.maxOutstanding ?? Math.ceil(options.maxInFlight * 1.25);
     this.lanes = new KeyLanes(options.maxInFlight, (error) =>
       this.log('error', 'handler failed', { error: String(error) }),
     );
