@@ -20,6 +20,12 @@ export class BackgroundStarter {
     private readonly name: string,
     private readonly create: () => Startable,
     private readonly log: Logger,
+    /**
+     * Awaited before each start attempt. The consumers dead-letter through the shared producer, which
+     * connects lazily: a poison event as the very first message must find it connected, or the batch
+     * fails, is retried, and the partition stalls behind it.
+     */
+    private readonly prepare: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   begin(): void {
@@ -31,6 +37,7 @@ export class BackgroundStarter {
     while (!this.stopped) {
       const consumer = this.create();
       try {
+        await this.prepare();
         await consumer.start();
         this.running = consumer;
         this.log.info({ consumer: this.name }, 'consumer started');

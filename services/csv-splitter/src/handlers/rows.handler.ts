@@ -42,6 +42,7 @@ export class RowsHandler implements OnApplicationBootstrap, BeforeApplicationShu
           handle: (events) => this.handle(events),
         }),
       logger,
+      () => bus.ready(),
     );
   }
 

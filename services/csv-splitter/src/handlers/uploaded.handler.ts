@@ -51,6 +51,7 @@ export class UploadedHandler implements OnApplicationBootstrap, BeforeApplicatio
           handle: (events) => this.handle(events),
         }),
       logger,
+      () => bus.ready(),
     );
   }
 
