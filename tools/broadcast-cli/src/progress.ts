@@ -64,6 +64,7 @@ export function statusReport(status: BroadcastStatus): string {
 export class ProgressRenderer {
   private lastLine = 0;
   private drawn = false;
+  private lastState: string | undefined;
   private readonly started = Date.now();
 
   private readonly write: (text: string) => void;
@@ -83,6 +84,7 @@ export class ProgressRenderer {
       this.drawn = true;
     } else if (force || Date.now() - this.lastLine >= this.everyMs) {
       this.lastLine = Date.now();
+      this.lastState = status.state;
       this.write(`${line}\n`);
     }
   }
@@ -91,7 +93,7 @@ export class ProgressRenderer {
     if (this.tty) {
       this.update(final);
       if (this.drawn) this.write('\n');
-    } else this.update(final, true);
+    } else if (this.lastState !== final.state) this.update(final, true);
   }
 }
 
