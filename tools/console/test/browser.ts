@@ -15,10 +15,18 @@ export function ensureChromium(): void {
     throw new Error(
       `${CHROMIUM} is missing: install it with "apt-get install -y chromium" as root`,
     );
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const apt = (...args: string[]) =>
+    execFileSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  try {
+    apt('install', '-y', '--no-install-recommends', 'chromium');
+  } catch {
+    // A fresh machine may have no package lists yet.
+    apt('update');
+    apt('install', '-y', '--no-install-recommends', 'chromium');
+  }
 }
 
 /** A fresh profile each time (playwright passes it to Chromium as --user-data-dir). */
