@@ -177,6 +177,11 @@ export class DispatchService {
           elapsed(),
         );
       }
+      // The claim's round trip to the database takes a variable time, which would bunch calls that
+      // the pacer had spaced out (a batch of claims resolving together), and bunches earn 130429s.
+      // The wire gate re-spaces them at the sender's current rate right before they leave.
+      const wireWaitMs = pacer.reserveWire(this.now());
+      if (wireWaitMs > 0) await this.wait(wireWaitMs);
       attempts++;
       const callStarted = this.now();
       const outcome = await this.cloudApi.sendTemplate({

@@ -138,3 +138,34 @@ describe('SenderPacer.setLimit', () => {
     expect(pacer.currentRate()).toBe(500);
   });
 });
+
+describe('SenderPacer wire gate', () => {
+  it('re-spaces calls that a variable delay bunched together', () => {
+    const pacer = new SenderPacer({ limitPerSecond: 100 }, 0);
+    // Slots every 10 ms, then a claim round trip that takes 0–300 ms, differently for each call.
+    const leaves: number[] = [];
+    let random = 7;
+    for (let i = 0; i < 1000; i++) {
+      const slot = pacer.reserve(0);
+      random = (random * 1103515245 + 12345) % 2 ** 31;
+      const claimed = slot + (random % 300);
+      leaves.push(claimed);
+    }
+    // Without the gate some 1-second window holds more than the rate...
+    leaves.sort((a, b) => a - b);
+    let maxWithout = 0;
+    for (let end = 0, start = 0; end < leaves.length; end++) {
+      while ((leaves[end] as number) - (leaves[start] as number) >= 1000) start++;
+      maxWithout = Math.max(maxWithout, end - start + 1);
+    }
+    expect(maxWithout).toBeGreaterThan(100);
+    // ...with it, none does.
+    const gated = leaves.map((t) => t + pacer.reserveWire(t)).sort((a, b) => a - b);
+    let maxWith = 0;
+    for (let end = 0, start = 0; end < gated.length; end++) {
+      while ((gated[end] as number) - (gated[start] as number) >= 1000) start++;
+      maxWith = Math.max(maxWith, end - start + 1);
+    }
+    expect(maxWith).toBeLessThanOrEqual(100);
+  });
+});

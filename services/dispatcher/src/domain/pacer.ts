@@ -40,6 +40,8 @@ export class SenderPacer {
   private rate: number;
   /** GCRA: the theoretical time at which the next send may happen (ms). */
   private nextAt: number;
+  /** GCRA state of the wire gate (see reserveWire). */
+  private wireNextAt = 0;
   private updatedAt: number;
   private lastDecreaseAt = -Infinity;
   private pausedUntilMs = 0;
@@ -100,6 +102,19 @@ export class SenderPacer {
     const burstMs = this.burstSeconds * 1000;
     const sendAt = Math.max(now, this.nextAt - burstMs, this.pausedUntilMs);
     this.nextAt = Math.max(this.nextAt, sendAt) + 1000 / this.rate;
+    return sendAt - now;
+  }
+
+  /**
+   * The wire gate: spaces calls again, at the current rate, right before they leave. Work done
+   * between `reserve` and the call (the attempt record's database round trip) can delay some calls
+   * more than others and bunch them; bunched calls exceed the per-second quota even though the
+   * slots were spaced. In steady state calls arrive here already spaced and pass without waiting.
+   * No burst allowance: a call may leave at most one interval after the previous one.
+   */
+  reserveWire(now: number): number {
+    const sendAt = Math.max(now, this.wireNextAt);
+    this.wireNextAt = sendAt + 1000 / this.rate;
     return sendAt - now;
   }
 
