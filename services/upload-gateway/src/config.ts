@@ -58,6 +58,9 @@ export const configSchema = z
     MAX_UPLOAD_BYTES: env.positiveInt(100 * MB),
     /** Largest JSON request body. */
     MAX_JSON_BYTES: env.positiveInt(256 * 1024),
+    /** Authenticated requests per tenant per minute (averaged), and the burst allowed on top. */
+    RATE_LIMIT_PER_MINUTE: env.positiveInt(1200),
+    RATE_LIMIT_BURST: env.positiveInt(100),
 
     STATUS_TRACKER_URL: env.url('http://127.0.0.1:3003'),
     STATUS_TRACKER_TIMEOUT_MS: env.positiveInt(10_000),

@@ -16,8 +16,13 @@ describe('API keys at rest and in comparison', () => {
   });
 
   it('keeps only 32-byte SHA-256 digests in the loaded configuration, never the key', () => {
-    expect(config.API_KEYS.map((e) => [e.tenantId, e.hash.length])).toEqual([['acme', 32], ['globex', 32]]);
-    const dump = JSON.stringify(config) + config.API_KEYS.map((e) => e.hash.toString('latin1') + e.hash.toString('hex')).join('');
+    expect(config.API_KEYS.map((e) => [e.tenantId, e.hash.length])).toEqual([
+      ['acme', 32],
+      ['globex', 32],
+    ]);
+    const dump =
+      JSON.stringify(config) +
+      config.API_KEYS.map((e) => e.hash.toString('latin1') + e.hash.toString('hex')).join('');
     expect(dump).not.toContain(acme.key);
     expect(dump).not.toContain(acme.key.slice(4));
     expect(dump).not.toContain(globex.key);
@@ -30,7 +35,16 @@ describe('API keys at rest and in comparison', () => {
   });
 
   it('answers keys of every length (empty, prefixes, 1 MB, multi-byte) without throwing', () => {
-    const wrong = ['', 'w', acme.key.slice(0, -1), `${acme.key}x`, acme.key.toUpperCase(), 'ä'.repeat(33), 'k'.repeat(1024 * 1024), '\u0000'.repeat(32)];
+    const wrong = [
+      '',
+      'w',
+      acme.key.slice(0, -1),
+      `${acme.key}x`,
+      acme.key.toUpperCase(),
+      'ä'.repeat(33),
+      'k'.repeat(1024 * 1024),
+      '\u0000'.repeat(32),
+    ];
     for (const key of wrong) expect(verifyApiKey(key, config.API_KEYS)).toBeUndefined();
     expect(verifyApiKey(acme.key, config.API_KEYS)).toBe('acme');
     expect(verifyApiKey(globex.key, config.API_KEYS)).toBe('globex');

@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'not-found' // 404
   | 'conflict' // 409
   | 'too-large' // 413
+  | 'rate-limited' // 429
   | 'unprocessable' // 422
   | 'upstream' // 502
   | 'unavailable'; // 503

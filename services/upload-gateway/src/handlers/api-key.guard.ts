@@ -3,15 +3,21 @@ import { SERVICE_CONFIG } from '@wab/service-runtime';
 import type { GatewayConfig } from '../config.js';
 import { extractApiKey, verifyApiKey } from '../domain/api-keys.js';
 import { GatewayError } from '../domain/errors.js';
+import { TenantRateLimiter } from '../domain/rate-limit.js';
 import type { GatewayRequest } from './http-context.js';
 
 /**
  * `Authorization: Bearer <key>` or `x-api-key: <key>` → the tenant, from the key alone (no header or
- * parameter can choose another tenant). 401 otherwise, with a message saying what to send.
+ * parameter can choose another tenant). 401 otherwise, with a message saying what to send. Then the
+ * tenant's request rate limit: 429 with Retry-After beyond RATE_LIMIT_PER_MINUTE.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: GatewayConfig) {}
+  private readonly limiter: TenantRateLimiter;
+
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: GatewayConfig) {
+    this.limiter = new TenantRateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<GatewayRequest>();
@@ -31,6 +37,17 @@ export class ApiKeyGuard implements CanActivate {
           throw new GatewayError('unauthenticated', 'invalid-api-key', 'the API key is not valid');
         }
         request.tenantId = tenantId;
+        // Per tenant, after authentication: one tenant's script cannot starve the others.
+        const waitMs = this.limiter.take(tenantId);
+        if (waitMs !== undefined) {
+          const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+          throw new GatewayError(
+            'rate-limited',
+            'rate-limited',
+            `too many requests for this API key: at most ${this.config.RATE_LIMIT_PER_MINUTE} a minute (bursts of ${this.config.RATE_LIMIT_BURST}); retry in ${retryAfterSeconds} s`,
+            { retryAfterSeconds },
+          );
+        }
         return true;
       }
     }

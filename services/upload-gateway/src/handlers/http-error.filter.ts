@@ -21,6 +21,7 @@ const STATUS: Record<ErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   'too-large': 413,
+  'rate-limited': 429,
   unprocessable: 422,
   upstream: 502,
   unavailable: 503,
@@ -144,6 +145,9 @@ export function sendHttpError(
   // connection alive: close it instead.
   if (!request.readableEnded && hasBody(request)) response.setHeader('connection', 'close');
   if (status === 401) response.setHeader('www-authenticate', 'Bearer realm="wab"');
+  const retryAfter = body.error.details?.retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === 'number')
+    response.setHeader('retry-after', String(retryAfter));
   response.status(status).json(body);
 }
 
