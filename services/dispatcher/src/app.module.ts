@@ -7,6 +7,8 @@ import { KafkaGroupSize } from './adapters/group-size.adapter.js';
 import { UndiciCloudApi } from './adapters/undici-cloud-api.adapter.js';
 import { SERVICE, type DispatcherConfig } from './config.js';
 import { DispatchService, resultEvent } from './dispatch.service.js';
+import { BroadcastControls } from './domain/broadcast-controls.js';
+import { ControlHandler } from './handlers/control.handler.js';
 import { PacerRegistry } from './domain/pacer-registry.js';
 import { SendRequestsHandler } from './handlers/send-requests.handler.js';
 import { CloudApi } from './ports/cloud-api.port.js';
@@ -117,7 +119,15 @@ export class AppModule {
         },
         {
           provide: DispatchService,
-          inject: [CloudApi, PacerRegistry, EventPublisher, LOGGER, IN_FLIGHT, AttemptStore],
+          inject: [
+            CloudApi,
+            PacerRegistry,
+            EventPublisher,
+            LOGGER,
+            IN_FLIGHT,
+            AttemptStore,
+            BroadcastControls,
+          ],
           useFactory: (
             cloudApi: CloudApi,
             pacers: PacerRegistry,
@@ -125,6 +135,7 @@ export class AppModule {
             log: Logger,
             inFlight: { count: () => number },
             attempts: AttemptStore,
+            controls: BroadcastControls,
           ) =>
             new DispatchService(
               cloudApi,
@@ -141,12 +152,15 @@ export class AppModule {
                 maxAttempts: config.DISPATCH_MAX_ATTEMPTS,
                 attempts,
                 accountPauseMs: config.SENDER_ACCOUNT_PAUSE_SECONDS * 1000,
+                controls,
                 observer: new PrometheusDispatchObserver(pacers, () => inFlight.count()),
               },
             ),
         },
         // Filled by SendRequestsHandler once its consumer exists (metrics read it at scrape time).
         { provide: IN_FLIGHT, useValue: { count: () => 0 } },
+        { provide: BroadcastControls, useValue: new BroadcastControls() },
+        ControlHandler,
         SendRequestsHandler,
         AttemptStoreCloser,
       ],

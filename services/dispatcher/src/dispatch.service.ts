@@ -55,10 +55,22 @@ export interface DispatchOptions {
   accountPauseMs?: number;
   /** How long the attempt record or Kafka may be unavailable before a request is given up (logged, replayed). */
   infraRetryMs?: number;
+  /** Operator controls (pause, resume, cancel) per broadcast and sender; none means always active. */
+  controls?: {
+    stateOf(
+      broadcastId: string,
+      phoneNumberId: string,
+    ): { state: 'active' | 'paused' | 'cancelled'; reason?: string };
+  };
+  /** How often a paused request looks again (default 250 ms: a pause stops sends within a second). */
+  controlPollMs?: number;
   now?: () => number;
   wait?: (ms: number) => Promise<void>;
   random?: () => number;
 }
+
+/** Our own error code for recipients of a cancelled broadcast (Meta's codes are all below 900000). */
+export const CANCELLED_CODE = 900100;
 
 /**
  * Account-level errors that pause the whole sender instead of failing the recipient: sending more
@@ -145,12 +157,29 @@ export class DispatchService {
       this.durably('release the claim', () => this.attempts.release(payload.recipientId));
     let attempts = 0;
     for (;;) {
+      if ((await this.waitWhileHeld(payload.broadcastId, payload.phoneNumberId)) === 'cancelled') {
+        // Nothing was sent: a final `failed` with our own code, so the recipient is accounted for.
+        return this.results.publishResult(
+          request,
+          {
+            status: 'failed',
+            error: { code: CANCELLED_CODE, title: 'Cancelled by the operator before it was sent' },
+            category: 'permanent',
+            retryable: false,
+          },
+          Math.max(1, attempts),
+          elapsed(),
+        );
+      }
       await this.waitWhilePaused(pacer);
       const waitMs = pacer.reserve(this.now());
       this.observer.waited(waitMs / 1000);
       if (waitMs > 0) await this.wait(waitMs);
-      // Paused (account error, maintenance) while this request waited for its slot: wait again.
+      // Paused (account error, maintenance, an operator) while this request waited for its slot:
+      // look again before claiming, so a pause stops new sends within one poll interval.
       if (pacer.pausedUntil > this.now()) continue;
+      const control = this.options.controls?.stateOf(payload.broadcastId, payload.phoneNumberId);
+      if (control && control.state !== 'active') continue;
       const claim = await this.durably('claim the attempt', () =>
         this.attempts.claim(payload.recipientId, payload.broadcastId),
       );
@@ -288,6 +317,18 @@ export class DispatchService {
           continue;
         }
       }
+    }
+  }
+
+  /** Waits while an operator holds the broadcast or its sender; returns the state it ended in. */
+  private async waitWhileHeld(
+    broadcastId: string,
+    phoneNumberId: string,
+  ): Promise<'active' | 'cancelled'> {
+    for (;;) {
+      const state = this.options.controls?.stateOf(broadcastId, phoneNumberId).state ?? 'active';
+      if (state !== 'paused') return state;
+      await this.wait(this.options.controlPollMs ?? 250);
     }
   }
 

@@ -100,6 +100,15 @@ export class GatewayClient {
     if (!response.ok) throw new ApiError(response.status, await response.text());
   }
 
+  /** pause | resume | cancel (publishes broadcast.control; 202). */
+  control(
+    id: string,
+    action: 'pause' | 'resume' | 'cancel',
+    reason = 'operator',
+  ): Promise<unknown> {
+    return this.call('POST', `/v1/broadcasts/${id}/${action}`, { reason });
+  }
+
   start(id: string): Promise<unknown> {
     return this.call('POST', `/v1/broadcasts/${id}/start`);
   }
