@@ -20,7 +20,11 @@ import {
 } from './support.js';
 
 /** The value of one series in Prometheus text format; undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+function sample(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
@@ -148,7 +152,9 @@ describe('status-tracker metrics', () => {
     expect(transitions('failed')).toBe(2);
     expect(transitions('delivered')).toBe(1);
     expect(sample(text, 'wab_tracker_webhook_requests_total', { outcome: 'accepted' })).toBe(1);
-    expect(sample(text, 'wab_tracker_webhook_requests_total', { outcome: 'bad_signature' })).toBe(1);
+    expect(sample(text, 'wab_tracker_webhook_requests_total', { outcome: 'bad_signature' })).toBe(
+      1,
+    );
     expect(sample(text, 'wab_tracker_webhook_requests_total', { outcome: 'invalid' })).toBe(1);
     expect(sample(text, 'wab_tracker_account_errors_total', { code: '190' })).toBe(1);
     expect(sample(text, 'wab_tracker_account_errors_total', { code: '131048' })).toBe(1);
@@ -159,9 +165,9 @@ describe('status-tracker metrics', () => {
     expect(
       sample(text, 'wab_tracker_write_batch_size_sum', { source: 'send-results' }),
     ).toBeGreaterThanOrEqual(4);
-    expect(
-      sample(text, 'wab_tracker_write_duration_seconds_count', { source: 'webhooks' }),
-    ).toBe(1);
+    expect(sample(text, 'wab_tracker_write_duration_seconds_count', { source: 'webhooks' })).toBe(
+      1,
+    );
     // bounded labels: no broadcast id, tenant or phone number anywhere in the exposition
     expect(text).not.toContain(id);
     expect(text).not.toContain(tenant);
