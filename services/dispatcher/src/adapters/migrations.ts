@@ -1,85 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { SqlDatabase, SqlExecutor } from './sql-database.js';
+import { runMigrations as runSqlMigrations, type MigrationResult, type SqlDatabase } from '@wab/sql';
 
-/**
- * Applies the dispatcher's `migrations/*.sql` in file-name order, each in its own transaction together with its row
- * in `dispatcher_schema_migrations`, so a crash leaves either the whole migration or none of it.
- *
- * Several replicas booting at once: a session advisory lock serialises them (the first applies, the
- * others wait, then find everything recorded). PGlite is one process with one connection, where the
- * lock is trivially uncontended; the code path is the same.
- *
- * A recorded migration whose file changed since is refused at boot (checksum): shipped migrations
- * are never edited, the next change is the next file.
- */
-export const MIGRATIONS_LOCK_KEY = 0x57_41_42_44; // 'WABD': arbitrary, fixed, the dispatcher's alone
-/** The dispatcher's own bookkeeping table: it may share a database with status-tracker's `schema_migrations`. */
+/** pg_advisory_lock key of this service's migrations ('WABD'): arbitrary, fixed, ours alone. */
+export const MIGRATIONS_LOCK_KEY = 0x57_41_42_44;
+/** The dispatcher's own bookkeeping table: it may share a database with status-tracker's. */
 const TABLE = 'dispatcher_schema_migrations';
 
-export interface MigrationResult {
-  applied: string[];
-  alreadyApplied: string[];
-}
-
-export async function runMigrations(db: SqlDatabase, directory: string): Promise<MigrationResult> {
-  const files = (await readdir(directory)).filter((name) => name.endsWith('.sql')).sort();
-  const migrations = await Promise.all(
-    files.map(async (name) => {
-      const sql = await readFile(join(directory, name), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
-    }),
-  );
-  return db.session(async (session) => {
-    await session.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK_KEY]);
-    try {
-      await session.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (
-        name text PRIMARY KEY,
-        checksum text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-      const rows = await session.query<{ name: string; checksum: string }>(
-        `SELECT name, checksum FROM ${TABLE}`,
-      );
-      const recorded = new Map(rows.map((row) => [row.name, row.checksum]));
-      const result: MigrationResult = { applied: [], alreadyApplied: [] };
-      for (const migration of migrations) {
-        const checksum = recorded.get(migration.name);
-        if (checksum !== undefined) {
-          if (checksum !== migration.checksum) {
-            throw new Error(
-              `migration ${migration.name} was changed after it was applied (checksum differs); ` +
-                'add a new migration instead of editing a shipped one',
-            );
-          }
-          result.alreadyApplied.push(migration.name);
-          continue;
-        }
-        await inTransaction(session, async () => {
-          await session.exec(migration.sql);
-          await session.query(`INSERT INTO ${TABLE} (name, checksum) VALUES ($1, $2)`, [
-            migration.name,
-            migration.checksum,
-          ]);
-        });
-        result.applied.push(migration.name);
-      }
-      return result;
-    } finally {
-      await session.query('SELECT pg_advisory_unlock($1)', [MIGRATIONS_LOCK_KEY]);
-    }
-  });
-}
-
-/** BEGIN/COMMIT on the session's own connection (the advisory lock must stay on that connection). */
-async function inTransaction(session: SqlExecutor, work: () => Promise<void>): Promise<void> {
-  await session.exec('BEGIN');
-  try {
-    await work();
-    await session.exec('COMMIT');
-  } catch (error) {
-    await session.exec('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+/** Applies this service's `migrations/*.sql` (libs/sql: one transaction each, replicas serialised). */
+export function runMigrations(db: SqlDatabase, directory: string): Promise<MigrationResult> {
+  return runSqlMigrations(db, directory, { table: TABLE, lockKey: MIGRATIONS_LOCK_KEY });
 }

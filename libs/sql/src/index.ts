@@ -1,0 +1,4 @@
+export * from './sql-database.js';
+export * from './pg-pool-database.js';
+export * from './pglite-database.js';
+export * from './migrations.js';
