@@ -15,10 +15,10 @@
  * 2. `autoCommit` is off. A timer commits, per partition, the OffsetTracker's low watermark: one
  *    past the highest offset below which every message has finished. A crash therefore replays at
  *    most the window; it never skips an unfinished message.
- * 3. Back-pressure: once `maxOutstanding` messages are registered and unreleased, the batch being
- *    handed over stops at that message (unresolved) and its partition is paused (not the event
- *    loop); paused partitions resume below half of it and re-fetch from the first unresolved offset.
- *    Memory is bounded by maxOutstanding messages, not by the fetch size.
+ * 3. Back-pressure: when more than `maxOutstanding` messages are registered and unreleased, the
+ *    partitions that delivered them are paused (not the event loop); they resume below half of it.
+ *    A batch is always registered whole (never left half-resolved), so memory is bounded by
+ *    maxOutstanding plus one fetch: keep `maxBytesPerPartition` small on such consumers.
  * 4. Rebalance (GROUP_JOIN): kafkajs re-fetches assigned partitions from their committed offsets.
  *    Trackers are rebuilt; a re-delivered message that is still running in this process waits for
  *    that run instead of starting a second one, and one that finished here since the last commit
@@ -140,19 +140,8 @@ export class ParallelConsumer {
     const isStale = () => payload.isStale();
     const { topic, partition } = batch;
     const state = this.stateFor(topic, partition);
-    // A batch for a partition we paused (fetched before the pause took effect) is left alone: none
-    // of it is registered or resolved, so kafkajs fetches it again from the first unresolved offset
-    // once the partition resumes. Registering it would leave a gap the watermark could jump over.
-    if (state.paused) return Promise.resolve();
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.stopped) break;
-      if (this.outstandingTotal >= this.maxOutstanding) {
-        // Window full: stop here, unresolved, and pause; the rest is fetched again after resume.
-        // This bounds memory by maxOutstanding messages whatever the fetch size.
-        state.paused = true;
-        this.options.consumer.pause([{ topic, partitions: [partition] }]);
-        break;
-      }
       const offset = BigInt(message.offset);
       const runKey = `${partitionId(topic, partition)}\u0000${offset}`;
       if (state.tracker.isPending(offset)) {
@@ -205,6 +194,12 @@ export class ParallelConsumer {
             })
             .finally(settle),
       });
+    }
+    // Window full: pause the partition (not the event loop). The whole batch is registered first,
+    // so the overshoot is bounded by the fetch size (maxBytesPerPartition), which callers keep small.
+    if (this.outstandingTotal >= this.maxOutstanding && !state.paused) {
+      state.paused = true;
+      this.options.consumer.pause([{ topic, partitions: [partition] }]);
     }
     return Promise.resolve();
   }

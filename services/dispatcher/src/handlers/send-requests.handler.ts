@@ -50,7 +50,8 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
       rebalanceTimeout: 60_000,
-      maxBytesPerPartition: 1024 * 1024,
+      // Small fetches: every fetched message is registered (memory); ~100 send requests per partition.
+      maxBytesPerPartition: 64 * 1024,
     });
     const consumerConnected = connectionProbe(consumer);
     this.readiness.register('kafka', () => consumerConnected() && this.publisher.isConnected());
