@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_RECORD_BYTES } from '@wab/recipients';
 import { env, loadConfig } from '@wab/service-runtime';
 import { parseApiKeys, type ApiKeyEntry } from './domain/api-keys.js';
 
@@ -85,7 +86,7 @@ export const configSchema = z
     CONSOLE_DIR: z.string().min(1).optional(),
 
     /** Dry run: the same CSV limits as csv-splitter's (keep them equal, or the dry run disagrees). */
-    CSV_MAX_RECORD_BYTES: env.positiveInt(256 * 1024),
+    CSV_MAX_RECORD_BYTES: env.positiveInt(DEFAULT_MAX_RECORD_BYTES),
     PARAMETER_STRICT_WHITESPACE: boolean(true),
     /** Dry run: the sender's quota used for the estimated duration when the request gives none. */
     DRY_RUN_DEFAULT_MPS: env.positiveInt(80),
