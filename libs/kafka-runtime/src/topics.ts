@@ -119,8 +119,10 @@ async function ensureWithAdmin(
     }
     const rf = replicationFactor;
     // Resolves false (no throw) when some already exist: another process may have raced us.
+    // Not `waitForLeaders`: kafkajs then gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a
+    // KRaft broker answers until the new topic reaches its metadata cache. partitionCounts waits.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((key) => ({
         topic: topicName(key, prefix),
         numPartitions: planned[key],
@@ -130,8 +132,7 @@ async function ensureWithAdmin(
   }
 
   const names = keys.map((key) => topicName(key, prefix));
-  const metadata = await admin.fetchTopicMetadata({ topics: names });
-  const current = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  const current = await partitionCounts(admin, names);
 
   const outcomes: TopicOutcome[] = [];
   const grow: { topic: string; count: number }[] = [];
@@ -180,8 +181,10 @@ async function waitForPartitions(
 ): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const meta = await admin.fetchTopicMetadata({ topics: grown.map((g) => g.topic) });
-    const counts = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
+    const counts = await partitionCounts(
+      admin,
+      grown.map((g) => g.topic),
+    );
     if (grown.every((g) => (counts.get(g.topic) ?? 0) >= g.count)) return;
     if (Date.now() > deadline) {
       throw new Error(
@@ -190,6 +193,60 @@ async function waitForPartitions(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** How long a fresh topic may take to show up, with leaders, in the metadata of the broker asked. */
+const METADATA_DEADLINE_MS = 30_000;
+
+/**
+ * Partition count per topic, once every partition of every topic has a leader. In KRaft a topic the
+ * controller has just created reaches each broker's metadata cache a moment later, and a broker
+ * that has just started may not know existing topics yet: it answers UNKNOWN_TOPIC_OR_PARTITION or
+ * LEADER_NOT_AVAILABLE (both retriable), sometimes after kafkajs's own retries are used up. So we
+ * ask again until the metadata is complete or the deadline passes.
+ */
+export async function partitionCounts(
+  admin: Admin,
+  topics: string[],
+): Promise<Map<string, number>> {
+  const deadline = Date.now() + METADATA_DEADLINE_MS;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      const incomplete = meta.topics.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (incomplete.length === 0) {
+        return new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
+      }
+      last = `no leader yet for ${incomplete.map((t) => t.name).join(', ')}`;
+    } catch (error) {
+      if (!isRetriable(error)) throw error;
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `topic metadata incomplete after ${METADATA_DEADLINE_MS / 1000} s (${last}): ${topics.join(', ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** kafkajs marks protocol errors as retriable, and wraps them when its own retries run out. */
+function isRetriable(error: unknown): boolean {
+  for (
+    let e: unknown = error;
+    e instanceof Error;
+    e = (e as { originalError?: unknown }).originalError
+  ) {
+    const { retriable, type } = e as { retriable?: boolean; type?: string };
+    if (retriable === true) return true;
+    if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE') return true;
+    if (e.name === 'KafkaJSNumberOfRetriesExceeded') continue;
+  }
+  return false;
 }
 
 function splitBrokers(list: string): string[] {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { waitFor } from '@wab/service-runtime/testing';
-import { ParallelConsumer, type ParallelMessage } from '../src/index.js';
+import { ParallelConsumer, partitionCounts, type ParallelMessage } from '../src/index.js';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const kafka = new Kafka({
@@ -12,10 +12,8 @@ const kafka = new Kafka({
 
 async function freshTopic(admin: Admin, partitions: number): Promise<string> {
   const topic = `test-parallel-${randomUUID()}`;
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: partitions }],
-    waitForLeaders: true,
-  });
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await partitionCounts(admin, [topic]);
   return topic;
 }
 

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { localInfra } from '../src/index.ts';
+import { loadKafkaRuntime } from '../src/topics.ts';
 import { randomName, until } from './helpers.ts';
 
 const kafka = new Kafka({
@@ -52,10 +53,8 @@ describe('Kafka 4.x broker with kafkajs', () => {
   it('produces, joins a group, commits, and a restarted consumer resumes from the commit', async () => {
     const topic = randomName('t-resume');
     const groupId = randomName('g-resume');
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+    await (await loadKafkaRuntime()).partitionCounts(admin, [topic]);
 
     const producer = kafka.producer();
     await producer.connect();

@@ -67,7 +67,11 @@ export class EventPublisher {
         key: record.key,
         value: record.value,
         // traceparent/tracestate of the active span: the consumer continues this trace.
-        headers: { ...record.headers, ...injectTraceHeaders(), ...this.options.headersFor?.(event) },
+        headers: {
+          ...record.headers,
+          ...injectTraceHeaders(),
+          ...this.options.headersFor?.(event),
+        },
       } satisfies Message;
     });
     return this.publishRaw(topic, encoded);
