@@ -3,6 +3,7 @@ import { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs
 import { NestFactory } from '@nestjs/core';
 import { ConfigError } from './config.js';
 import { createLogger } from './logger.js';
+import { installHttpTracing } from './http-tracing.js';
 import { httpMetricsMiddleware, setBuildInfo } from './metrics.js';
 import { PinoNestLogger, routeProcessWarnings } from './nest-logger.js';
 import { startTracing } from './tracing.js';
@@ -67,6 +68,8 @@ export async function bootService(
   });
   // RED metrics for every route (recorded on response finish, labelled by route template).
   app.use(httpMetricsMiddleware);
+  // A SERVER span per request (http-tracing.ts), only while tracing is on: off, nothing is added.
+  if (tracing.enabled) installHttpTracing(app);
   setBuildInfo(options.version ?? '0.1.0');
   await built.configure?.(app);
   const log = (msg: string, extra: object = {}) => runtimeLog.info(extra, msg);
@@ -88,15 +91,15 @@ export async function bootService(
       .close()
       .then(() => tracing.shutdown())
       .then(
-      () => {
-        log('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        runtimeLog.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
+        () => {
+          log('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          runtimeLog.error({ err: error }, 'error during shutdown');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -8,3 +8,4 @@ export * from './nest-logger.js';
 export * from './metrics.js';
 export * from './readiness.js';
 export * from './tracing.js';
+export * from './http-tracing.js';

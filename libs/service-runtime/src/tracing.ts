@@ -10,12 +10,17 @@
  */
 import {
   context,
+  isSpanContextValid,
   propagation,
+  ROOT_CONTEXT,
   SpanKind,
+  SpanStatusCode,
   trace,
   type Context,
+  type Link,
   type Span,
   type TextMapGetter,
+  type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -28,12 +33,23 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorageContextManager } from './tracing-context.js';
 
+export type { Context, Span } from '@opentelemetry/api';
+
 export interface TracingHandle {
   enabled: boolean;
   shutdown(): Promise<void>;
 }
 
 let contextManagerSet = false;
+let enabled = false;
+
+/**
+ * Whether spans are recorded and exported. Code that would do extra work only for tracing (a span
+ * per event of a batch, a stored trace context) checks this first, so tracing off costs nothing.
+ */
+export function isTracingEnabled(): boolean {
+  return enabled;
+}
 
 function ensureGlobals(): void {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -67,9 +83,11 @@ export function startTracing(
     ],
   });
   trace.setGlobalTracerProvider(provider);
+  enabled = true;
   return {
     enabled: true,
     shutdown: async () => {
+      enabled = false;
       await provider.shutdown();
       trace.disable();
     },
@@ -85,7 +103,7 @@ export function injectTraceHeaders(
   return carrier;
 }
 
-type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 
 const headerGetter: TextMapGetter<Record<string, HeaderValue>> = {
   keys: (carrier) => Object.keys(carrier),
@@ -112,16 +130,105 @@ export async function withConsumerSpan<T>(
   attributes: Record<string, string | number>,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const tracer = trace.getTracer('@wab/service-runtime');
   const parent = extractContext(headers);
-  const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+  const span = tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+  return runInSpan(span, trace.setSpan(parent, span), work);
+}
+
+/** The tracer of our own spans (the API's no-op one while tracing is off). */
+export function tracer(): Tracer {
+  return trace.getTracer('@wab/service-runtime');
+}
+
+/** Runs `work` with `span` active in `ctx`; records a failure on the span and always ends it. */
+export async function runInSpan<T>(
+  span: Span,
+  ctx: Context,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   try {
-    return await context.with(trace.setSpan(parent, span), () => work(span));
+    return await context.with(ctx, () => work(span));
   } catch (error) {
     span.recordException(error as Error);
-    span.setStatus({ code: 2 });
+    span.setStatus({ code: SpanStatusCode.ERROR });
     throw error;
   } finally {
     span.end();
   }
+}
+
+/**
+ * Work done for a whole batch of messages (one database transaction, one fetch): a CONSUMER span
+ * with a link to every message's trace context, since a batch belongs to many traces. Without
+ * tracing, `work` simply runs (no span, no header parsing).
+ */
+export async function withBatchSpan<T>(
+  name: string,
+  headersOfMessages: readonly (Record<string, HeaderValue> | undefined)[],
+  attributes: Record<string, string | number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!enabled) return work();
+  const links: Link[] = [];
+  for (const headers of headersOfMessages) {
+    const linked = trace.getSpanContext(extractContext(headers));
+    if (linked && isSpanContextValid(linked)) links.push({ context: linked });
+  }
+  const span = tracer().startSpan(
+    name,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: { ...attributes, 'messaging.batch.message_count': headersOfMessages.length },
+      links,
+    },
+    // A new trace: the batch is no one message's child (its links say which traces it serves).
+    trace.deleteSpan(context.active()),
+  );
+  return runInSpan(span, trace.setSpan(context.active(), span), () => work());
+}
+
+/**
+ * One span per message for work done in bulk (one write applies the whole batch): each span's parent
+ * is its message's trace context and it lasts as long as `work`, so every message's trace shows when
+ * and how long it was applied. `work` gets each message's span context (undefined while tracing is
+ * off: then no span is created at all), e.g. to store it for a later, unrelated event.
+ */
+export async function withMessageSpans<T>(
+  name: string,
+  headersOfMessages: readonly (Record<string, HeaderValue> | undefined)[],
+  attributes: Record<string, string | number>,
+  work: (contexts: readonly Context[] | undefined) => Promise<T>,
+): Promise<T> {
+  if (!enabled) return work(undefined);
+  const spans: Span[] = [];
+  const contexts: Context[] = [];
+  for (const headers of headersOfMessages) {
+    const parent = extractContext(headers);
+    const span = tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+    spans.push(span);
+    contexts.push(trace.setSpan(parent, span));
+  }
+  try {
+    return await work(contexts);
+  } catch (error) {
+    for (const span of spans) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    throw error;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
+
+/** The W3C `traceparent` of a context's span (to store it), or undefined when it has none. */
+export function traceparentOf(ctx: Context): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier.traceparent;
+}
+
+/** A context whose remote parent is a stored `traceparent` (see traceparentOf). */
+export function contextFromTraceparent(traceparent: string): Context {
+  return propagation.extract(ROOT_CONTEXT, { traceparent }, headerGetter);
 }

@@ -17,7 +17,13 @@ import {
   type TopicKey,
 } from '@wab/contracts';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { kafkaMetrics, withConsumerSpan } from '@wab/service-runtime';
+import {
+  kafkaMetrics,
+  withBatchSpan,
+  withConsumerSpan,
+  withMessageSpans,
+  type Context,
+} from '@wab/service-runtime';
 import { connectionProbe } from './connection.js';
 import type { RuntimeLog } from './kafka.js';
 import type { EventPublisher } from './publisher.js';
@@ -27,6 +33,47 @@ export interface ConsumedEvent<K extends TopicKey> {
   topic: string;
   partition: number;
   message: KafkaMessage;
+}
+
+/**
+ * Runs the work for one event of a batch in a CONSUMER span continuing that event's trace (its
+ * `traceparent` header): whatever `work` publishes carries the event's trace, so a fan-out (one
+ * upload → many chunks → many send requests) stays in the trace of the event that caused it. The
+ * trace context is propagated even with tracing off (a no-op span carrying the incoming context).
+ */
+export function withEventSpan<K extends TopicKey, T>(
+  item: ConsumedEvent<K>,
+  work: () => Promise<T>,
+  name = `${item.topic} process`,
+): Promise<T> {
+  return withConsumerSpan(
+    name,
+    item.message.headers,
+    {
+      'messaging.system': 'kafka',
+      'messaging.destination.partition.id': item.partition,
+      'messaging.kafka.offset': item.message.offset,
+    },
+    () => work(),
+  );
+}
+
+/**
+ * For a batch applied in bulk (one write for all events): one span per event, child of that event's
+ * trace, lasting as long as `work`. `work` gets each event's span context, in order (undefined while
+ * tracing is off: then nothing is created).
+ */
+export function withEventSpans<K extends TopicKey, T>(
+  items: readonly ConsumedEvent<K>[],
+  name: string,
+  work: (contexts: readonly Context[] | undefined) => Promise<T>,
+): Promise<T> {
+  return withMessageSpans(
+    name,
+    items.map((item) => item.message.headers),
+    { 'messaging.system': 'kafka' },
+    work,
+  );
 }
 
 export interface BatchEventConsumerOptions<K extends TopicKey> {
@@ -128,12 +175,16 @@ export class BatchEventConsumer<K extends TopicKey> {
             payload.heartbeat().catch(() => undefined);
           }, options.heartbeatIntervalMs ?? 3000);
           try {
-            // One CONSUMER span per batch, continuing the trace of its first event (a batch of one
-            // upload or one chunk is the common case); what the handler publishes joins that trace.
-            await withConsumerSpan(
-              `${batch.topic} process`,
-              valid[0]!.message.headers,
-              { 'messaging.system': 'kafka', 'messaging.batch.message_count': valid.length },
+            // Tracing on: one CONSUMER span for the batch, linked to every event's trace. Each
+            // event's own work continues its own trace: handlers wrap it in withEventSpan (one event
+            // at a time) or withEventSpans (bulk), see below.
+            await withBatchSpan(
+              `${batch.topic} process batch`,
+              valid.map((item) => item.message.headers),
+              {
+                'messaging.system': 'kafka',
+                'messaging.destination.partition.id': batch.partition,
+              },
               () =>
                 options.handle(valid, {
                   heartbeat: () => payload.heartbeat(),
