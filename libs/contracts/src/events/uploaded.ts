@@ -19,11 +19,19 @@ const Wave = Type.Object(
       description: '1 for a first send, 2 for the first resend, ...',
     }),
     parentBroadcastId: Type.Optional(BroadcastId),
+    selection: Type.Optional(
+      Type.Literal('status-tracker', {
+        description:
+          'Only the rows status-tracker stored for this wave are split (csv-splitter reads them, ascending, from ' +
+          '`GET /internal/broadcasts/{broadcastId}/wave-rows`), with the row numbers of the original file; ' +
+          'absent: every row of the object.',
+      }),
+    ),
   },
   {
     description:
       'Set when this broadcast re-sends to recipients of an earlier one (for example those that failed): ' +
-      '`parentBroadcastId` names it.',
+      '`parentBroadcastId` names the original broadcast.',
   },
 );
 
