@@ -18,16 +18,20 @@ import { PgliteDatabase } from './adapters/pglite-database.adapter.js';
 import { PostgresBroadcastGauges } from './adapters/postgres-broadcast-gauges.adapter.js';
 import { PostgresBroadcastStore } from './adapters/postgres-broadcast-store.adapter.js';
 import { PostgresControlStore } from './adapters/postgres-control-store.adapter.js';
+import { PostgresSuppressionStore } from './adapters/postgres-suppression-store.adapter.js';
 import type { SqlDatabase } from './adapters/sql-database.js';
 import { DEV_APP_SECRET, DEV_VERIFY_TOKEN, SERVICE, TrackerConfig } from './config.js';
 import { JsonBodyMiddleware, RawBodyMiddleware } from './handlers/body.middleware.js';
 import { InternalApiController } from './handlers/internal-api.controller.js';
 import { ControlConsumer } from './handlers/control.consumer.js';
 import { KafkaConsumers } from './handlers/kafka.consumers.js';
+import { SuppressionsController } from './handlers/suppressions.controller.js';
 import { observeBroadcasts, STALLED_AFTER_SECONDS } from './metrics.js';
 import { WebhookController } from './handlers/webhook.controller.js';
 import { BroadcastStore } from './ports/broadcast-store.port.js';
 import { ControlStore } from './ports/control-store.port.js';
+import { SuppressionStore } from './ports/suppression-store.port.js';
+import { SuppressionService } from './suppression.service.js';
 import { ProgressService } from './progress.service.js';
 import { RecordingService } from './recording.service.js';
 import { LOGGER } from './tokens.js';
@@ -75,7 +79,7 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
-      controllers: [InternalApiController, WebhookController],
+      controllers: [InternalApiController, SuppressionsController, WebhookController],
       providers: [
         { provide: LOGGER, useValue: logger },
         {
@@ -102,6 +106,13 @@ export class AppModule implements NestModule {
           inject: [BroadcastStore],
           useFactory: async () => new PostgresControlStore(await openOnce()),
         },
+        {
+          provide: SuppressionStore,
+          // After BroadcastStore (which owns closing the database at shutdown).
+          inject: [BroadcastStore],
+          useFactory: async () => new PostgresSuppressionStore(await openOnce()),
+        },
+        SuppressionService,
         ControlConsumer,
         RecordingService,
         ProgressService,
@@ -116,6 +127,6 @@ export class AppModule implements NestModule {
     consumer
       .apply(RawBodyMiddleware)
       .forRoutes({ path: 'webhooks/whatsapp', method: RequestMethod.POST });
-    consumer.apply(JsonBodyMiddleware).forRoutes(InternalApiController);
+    consumer.apply(JsonBodyMiddleware).forRoutes(InternalApiController, SuppressionsController);
   }
 }

@@ -164,3 +164,20 @@ for (const code of ACCOUNT_ERROR_CODES) trackerMetrics.accountErrors.inc({ code 
 for (const outcome of ['accepted', 'bad_signature', 'invalid']) {
   trackerMetrics.webhookRequests.inc({ outcome }, 0);
 }
+
+/**
+ * Opt-outs from webhooks (STOP replies, user_preferences), by action (stop, resume) and outcome:
+ * `recorded` (added or removed for at least one tenant), `unchanged` (already so), `unattributed`
+ * (the business number is no tenant's: ignored).
+ */
+export const optOutMetrics = new Counter({
+  name: 'wab_tracker_opt_outs_total',
+  help: 'Opt-out and opt-in webhooks (STOP replies, user_preferences), by action and outcome (recorded, unchanged, unattributed).',
+  labelNames: ['action', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+for (const action of ['stop', 'resume']) {
+  for (const outcome of ['recorded', 'unchanged', 'unattributed']) {
+    optOutMetrics.inc({ action, outcome }, 0);
+  }
+}

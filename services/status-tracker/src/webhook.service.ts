@@ -2,10 +2,12 @@ import { timingSafeEqual as timingSafeEqualBuffers } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
 import type { TrackerConfig } from './config.js';
+import { parseOptOuts } from './domain/opt-out.js';
 import { parseWebhookPayload, type StatusUpdate } from './domain/webhook-payload.js';
 import { verifyWebhookSignature } from './domain/webhook-signature.js';
 import { trackerMetrics } from './metrics.js';
 import { RecordingService } from './recording.service.js';
+import { SuppressionService } from './suppression.service.js';
 import { LOGGER } from './tokens.js';
 
 /** Signature refused: nothing of the body is read or stored. */
@@ -51,6 +53,7 @@ export class WebhookService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly recording: RecordingService,
+    private readonly suppressions: SuppressionService,
     @Inject(SERVICE_CONFIG) private readonly config: TrackerConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -82,6 +85,10 @@ export class WebhookService implements BeforeApplicationShutdown {
       throw new MalformedWebhookError();
     }
     const { statuses, ignored } = parseWebhookPayload(body);
+    // Opt-outs (STOP replies, user_preferences) are rare: written directly, not batched. Durable
+    // before the 200, like statuses: a failure answers 500 and Meta re-delivers.
+    const optOuts = parseOptOuts(body);
+    if (optOuts.length > 0) await this.suppressions.recordOptOuts(optOuts);
     if (statuses.length > 0) await this.enqueue(statuses);
     trackerMetrics.webhookRequests.inc({ outcome: 'accepted' });
     return { statuses: statuses.length, ignored };

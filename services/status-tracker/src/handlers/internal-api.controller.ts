@@ -49,7 +49,7 @@ const DraftBody = z.object({
   object: z.object({ bucket: z.string().min(1).max(255), key: z.string().min(1).max(1024) }),
 });
 
-function tenantOf(header: string | undefined): string {
+export function tenantOf(header: string | undefined): string {
   if (header === undefined || header === '') {
     throw new BadRequestException('the x-tenant-id header is required');
   }
