@@ -73,7 +73,15 @@ function setup(script: SendOutcome[] = [], store = new InMemoryAttemptStore()) {
     },
     random: () => 0.5,
   });
-  return { service, cloudApi, published, store, pacers, advance: (ms: number) => (clock += ms) };
+  return {
+    service,
+    cloudApi,
+    published,
+    store,
+    pacers,
+    now: () => clock,
+    advance: (ms: number) => (clock += ms),
+  };
 }
 
 const error = (code: number, httpStatus = 400): SendOutcome => ({
@@ -173,5 +181,31 @@ describe('DispatchService and the attempt record', () => {
     await service.dispatch(request(9));
     expect(cloudApi.calls).toHaveLength(1);
     expect(published[0]).toMatchObject({ status: 'failed', category: 'account' });
+  });
+
+  it('holds a claim only for the last moments before the call, never while queued at the wire gate', async () => {
+    // A rate cut (130429 storm) after slots were handed out queues requests at the wire gate. A
+    // claim taken before that queue would leave every queued request `unknown` after a kill.
+    const claimedAt: number[] = [];
+    const store = new (class extends InMemoryAttemptStore {
+      override claim(id: string) {
+        claimedAt.push(now());
+        return super.claim(id);
+      }
+    })();
+    const { service, cloudApi, pacers, now } = setup([], store);
+    const calledAt: number[] = [];
+    const send = cloudApi.sendTemplate.bind(cloudApi);
+    cloudApi.sendTemplate = (req) => {
+      calledAt.push(now());
+      return send(req);
+    };
+    const startedAt = now();
+    const pacer = pacers.for('106540352242922');
+    for (let i = 0; i < 500; i++) pacer.reserveWire(startedAt); // 500 ms of calls ahead at 1,000/s
+    await service.dispatch(request(10));
+    expect(calledAt).toHaveLength(1);
+    expect(calledAt[0]! - startedAt).toBeGreaterThanOrEqual(500);
+    expect(calledAt[0]! - claimedAt[0]!).toBeLessThanOrEqual(50);
   });
 });

@@ -64,6 +64,11 @@ export interface DispatchOptions {
   };
   /** How often a paused request looks again (default 250 ms: a pause stops sends within a second). */
   controlPollMs?: number;
+  /**
+   * How long before its wire slot a request claims its attempt (default 50 ms): enough for the
+   * attempt record's micro-batched round trip, and the longest a claim is held before the call.
+   */
+  claimLeadMs?: number;
   now?: () => number;
   wait?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -88,9 +93,10 @@ export const SENDER_PAUSING_CODES: ReadonlySet<number> = new Set([
  * published outcome, so the request's offset can be committed.
  *
  * No recipient messaged twice (the attempt record, ports/attempt-store.port.ts):
- * 1. After the pacer grants a slot and right before the call, the request is *claimed* in the
- *    durable record (state `sending`). Claiming after pacing matters: a request waiting for its
- *    slot when the process dies has made no claim, so its replay simply sends it.
+ * 1. After the pacer grants a slot, and only `claimLeadMs` (50 ms) before its wire slot, the request
+ *    is *claimed* in the durable record (state `sending`). Claiming after all queueing matters: a
+ *    request waiting for its slot when the process dies has made no claim, so its replay simply
+ *    sends it.
  * 2. A claim that fails because the record already exists decides without calling Meta
  *    (domain/attempt-decision.ts): a final outcome is re-published as recorded; a `sending` claim
  *    (the dispatcher died mid-call, or another replica still runs it during a rebalance) becomes
@@ -101,7 +107,8 @@ export const SENDER_PAUSING_CODES: ReadonlySet<number> = new Set([
  * 4. A call Meta certainly did not take (an error response, or the request never left) releases
  *    the claim before backing off, and the next attempt claims again. So a dispatcher killed during
  *    a backoff or a sender pause leaves a `released` record, and the replay sends.
- * The window in which a kill leaves a recipient `unknown` is therefore only the call itself.
+ * The window in which a kill leaves a recipient `unknown` is therefore the call itself plus at most
+ * `claimLeadMs` and the claim's round trip before it.
  */
 export class DispatchService {
   private readonly now: () => number;
@@ -110,6 +117,7 @@ export class DispatchService {
   private readonly observer: DispatchObserver;
   private readonly results: ResultSink;
   private readonly attempts: AttemptStore;
+  private readonly claimLeadMs: number;
 
   constructor(
     private readonly cloudApi: CloudApi,
@@ -123,6 +131,7 @@ export class DispatchService {
     this.random = options.random ?? Math.random;
     this.observer = options.observer ?? NO_OBSERVER;
     this.attempts = options.attempts;
+    this.claimLeadMs = options.claimLeadMs ?? 50;
     const sink = results;
     this.results = {
       publishResult: async (request, outcome, attempts, latencyMs) => {
@@ -172,9 +181,17 @@ export class DispatchService {
         );
       }
       await this.waitWhilePaused(pacer);
-      const waitMs = pacer.reserve(this.now());
-      this.observer.waited(waitMs / 1000);
+      const queuedAt = this.now();
+      const waitMs = pacer.reserve(queuedAt);
       if (waitMs > 0) await this.wait(waitMs);
+      // The wire slot is reserved before the claim and the claim is made only `claimLeadMs` before
+      // it: a claim is held for the database round trip, never for a queue. (A rate cut after the
+      // slot above was handed out — a 130429 storm — queues requests here; were they claimed
+      // already, a kill would leave every one of them `unknown` although none reached Meta.)
+      const wireSlotAt = this.now() + pacer.reserveWire(this.now());
+      const claimAt = wireSlotAt - this.claimLeadMs;
+      if (claimAt > this.now()) await this.wait(claimAt - this.now());
+      this.observer.waited(Math.max(0, this.now() - queuedAt) / 1000);
       // Paused (account error, maintenance, an operator) while this request waited for its slot:
       // look again before claiming, so a pause stops new sends within one poll interval.
       if (pacer.pausedUntil > this.now()) continue;
@@ -208,9 +225,8 @@ export class DispatchService {
       }
       // The claim's round trip to the database takes a variable time, which would bunch calls that
       // the pacer had spaced out (a batch of claims resolving together), and bunches earn 130429s.
-      // The wire gate re-spaces them at the sender's current rate right before they leave.
-      const wireWaitMs = pacer.reserveWire(this.now());
-      if (wireWaitMs > 0) await this.wait(wireWaitMs);
+      // Waiting for the wire slot reserved above re-spaces them right before they leave.
+      if (wireSlotAt > this.now()) await this.wait(wireSlotAt - this.now());
       attempts++;
       const callStarted = this.now();
       const outcome = await this.cloudApi.sendTemplate({
