@@ -1,5 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { createLogger, ServiceRuntimeModule } from '@wab/service-runtime';
+import {
+  HttpSuppressionList,
+  NoSuppressionList,
+} from './adapters/http-suppression-list.adapter.js';
 import { KafkaEventBus, KafkaSettings } from './adapters/kafka-event-bus.adapter.js';
 import { S3ObjectStorage } from './adapters/s3-object-storage.adapter.js';
 import { ComposeService } from './compose.service.js';
@@ -8,6 +12,7 @@ import { RowsHandler } from './handlers/rows.handler.js';
 import { SplitConcurrency, UploadedHandler } from './handlers/uploaded.handler.js';
 import { EventBus } from './ports/event-bus.port.js';
 import { ObjectStorage } from './ports/object-storage.port.js';
+import { SuppressionList } from './ports/suppression-list.port.js';
 import { SplitService } from './split.service.js';
 import { LOGGER, SplitSettings } from './tokens.js';
 
@@ -51,6 +56,15 @@ export class AppModule {
           ),
         },
         { provide: SplitConcurrency, useValue: new SplitConcurrency(config.SPLIT_CONCURRENCY) },
+        {
+          provide: SuppressionList,
+          useValue: config.SUPPRESSION_CHECK
+            ? new HttpSuppressionList({
+                baseUrl: config.STATUS_TRACKER_URL,
+                timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
+              })
+            : new NoSuppressionList(),
+        },
         SplitService,
         ComposeService,
         UploadedHandler,

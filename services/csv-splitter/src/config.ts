@@ -39,6 +39,11 @@ export const configSchema = z.object({
   PARAMETER_STRICT_WHITESPACE: bool(true),
   /** Broadcasts split concurrently (different partitions of `uploaded`). */
   SPLIT_CONCURRENCY: env.positiveInt(2),
+  /** status-tracker's internal API: the compose stage checks each chunk against the suppression list. */
+  STATUS_TRACKER_URL: env.url('http://127.0.0.1:3003'),
+  STATUS_TRACKER_TIMEOUT_MS: env.positiveInt(10_000),
+  /** false: no suppression check (the splitter alone, without status-tracker; never in production). */
+  SUPPRESSION_CHECK: bool(true),
 });
 
 export type SplitterConfig = z.infer<typeof configSchema>;

@@ -15,4 +15,9 @@ export const splitterMetrics = {
     labelNames: ['outcome'] as const,
     registers: [metricsRegistry],
   }),
+  optedOut: new Counter({
+    name: 'wab_splitter_opted_out_total',
+    help: 'Recipients skipped by the compose stage because they are on the suppression list.',
+    registers: [metricsRegistry],
+  }),
 };

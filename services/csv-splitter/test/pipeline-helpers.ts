@@ -56,6 +56,8 @@ export async function startSplitter(prefix: string, extra: Record<string, string
     S3_ACCESS_KEY_ID: infra.s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: infra.s3.secretAccessKey,
     S3_BUCKET: infra.s3.bucket,
+    // The splitter alone: no status-tracker to ask for the suppression list (tools/stack covers it).
+    SUPPRESSION_CHECK: 'false',
     ...extra,
   });
   await waitFor('csv-splitter /healthz', async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined));

@@ -190,7 +190,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   specs.set('csv-splitter', {
     script: script('csv-splitter'),
     args: [],
-    env: { ...common, PORT: String(ports['csv-splitter']), ...options.env?.['csv-splitter'] },
+    env: {
+      ...common,
+      PORT: String(ports['csv-splitter']),
+      // The compose stage checks every chunk against the tenant's suppression list there.
+      STATUS_TRACKER_URL: trackerUrl,
+      ...options.env?.['csv-splitter'],
+    },
     url: `http://127.0.0.1:${ports['csv-splitter']}`,
   });
   const dispatchers = options.dispatchers ?? 1;

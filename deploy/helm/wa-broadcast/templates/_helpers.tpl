@@ -140,6 +140,8 @@ status-tracker: {required: [DATABASE_URL, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_T
 {{- end -}}
 {{- if eq $name "upload-gateway" -}}
 {{- $_ := set $d "WHATSAPP_WABA_ID" (toString $root.Values.whatsapp.wabaId) -}}
+{{- end -}}
+{{- if has $name (list "upload-gateway" "csv-splitter") -}}
 {{- $tracker := include "wab.componentValues" (list $root "status-tracker") | fromYaml -}}
 {{- $_ := set $d "STATUS_TRACKER_URL" (printf "http://%s:%v" (include "wab.componentName" (list $root "status-tracker")) $tracker.service.port) -}}
 {{- end -}}
