@@ -18,6 +18,7 @@ import { PgliteDatabase } from './adapters/pglite-database.adapter.js';
 import { PostgresBroadcastGauges } from './adapters/postgres-broadcast-gauges.adapter.js';
 import { PostgresBroadcastStore } from './adapters/postgres-broadcast-store.adapter.js';
 import { PostgresControlStore } from './adapters/postgres-control-store.adapter.js';
+import { KafkaWavePublisher } from './adapters/kafka-wave-publisher.adapter.js';
 import { PostgresSuppressionStore } from './adapters/postgres-suppression-store.adapter.js';
 import type { SqlDatabase } from './adapters/sql-database.js';
 import { DEV_APP_SECRET, DEV_VERIFY_TOKEN, SERVICE, TrackerConfig } from './config.js';
@@ -37,6 +38,8 @@ import { RecordingService } from './recording.service.js';
 import { LOGGER } from './tokens.js';
 import { WebhookService } from './webhook.service.js';
 import { UnknownWindowService } from './unknown-window.service.js';
+import { WavePublisher } from './ports/wave-publisher.port.js';
+import { WavesService } from './waves.service.js';
 
 /** `migrations/` beside `src/` and `dist/` (this file is src/app.module.ts or dist/app.module.js). */
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../migrations');
@@ -118,6 +121,16 @@ export class AppModule implements NestModule {
         ProgressService,
         WebhookService,
         KafkaConsumers,
+        {
+          provide: WavePublisher,
+          useValue: new KafkaWavePublisher({
+            brokers: config.KAFKA_BROKERS,
+            clientId: `${config.KAFKA_CLIENT_ID ?? SERVICE}-waves`,
+            topicPrefix: config.KAFKA_TOPIC_PREFIX,
+            log: logger.child({ component: 'KafkaWavePublisher' }),
+          }),
+        },
+        WavesService,
         UnknownWindowService,
       ],
     };

@@ -48,8 +48,13 @@ export const configSchema = z.object({
    * webhook that reconciles it; after that it is handled per UNKNOWN_POLICY.
    */
   UNKNOWN_RECONCILE_SECONDS: env.positiveInt(600),
-  /** `report`: it stays `unknown` (terminal) and the report says no webhook came. Never resent. */
-  UNKNOWN_POLICY: z.enum(['report']).default('report'),
+  /**
+   * `report` (default): it stays `unknown` (terminal) and the report says no webhook came; never resent.
+   * `resend`: reported as with `report`, then resent once in a new wave (a child broadcast) as soon as
+   * its broadcast is over. Risk: an `unknown` may have reached Meta without any webhook arriving
+   * (webhook outage, late delivery), so `resend` can message such a recipient twice.
+   */
+  UNKNOWN_POLICY: z.enum(['report', 'resend']).default('report'),
   /** Largest POST /webhooks/whatsapp body accepted (Meta batches up to ~1,000 statuses). */
   WEBHOOK_MAX_BODY_BYTES: env.positiveInt(3 * 1024 * 1024),
 });

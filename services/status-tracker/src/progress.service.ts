@@ -44,6 +44,20 @@ export interface BroadcastSummary {
   recipients?: number;
   complete: boolean;
   counts: StateCounts;
+  /** Set on a resend wave: its number (2 = first resend), the original broadcast, rows selected. */
+  wave?: { number: number; parentBroadcastId: string; selected?: number; origin?: string };
+}
+
+/** One resend wave of an original broadcast, as its progress lists them. */
+export interface WaveSummary {
+  id: string;
+  number: number;
+  state: BroadcastSummary['state'];
+  complete: boolean;
+  selected?: number;
+  origin?: string;
+  createdAt: string;
+  counts: StateCounts;
 }
 
 export interface BroadcastProgress extends BroadcastSummary {
@@ -51,6 +65,8 @@ export interface BroadcastProgress extends BroadcastSummary {
   failedByReason: Record<string, { count: number; title: string }>;
   ratePerSecond: number;
   etaSeconds?: number;
+  /** The resend waves of an original broadcast, oldest first (absent when there are none). */
+  waves?: WaveSummary[];
 }
 
 export interface RecipientView {
@@ -88,10 +104,11 @@ export class ProgressService {
   async progress(tenantId: string, id: string): Promise<BroadcastProgress | undefined> {
     const record = await this.store.get(tenantId, id);
     if (!record) return undefined;
-    const [reasons, sample, control] = await Promise.all([
+    const [reasons, sample, control, waves] = await Promise.all([
       this.store.reasons(tenantId, id),
       this.store.rateSample(tenantId, id, this.config.RATE_WINDOW_SECONDS),
       this.controls.get(tenantId, id),
+      record.parentBroadcastId ? Promise.resolve([]) : this.store.waves(tenantId, id),
     ]);
     const summary = withControl(toSummary(record), control);
     const skippedByReason: Record<string, number> = {};
@@ -113,6 +130,23 @@ export class ProgressService {
       failedByReason,
       ratePerSecond: rate,
       ...(eta !== undefined ? { etaSeconds: eta } : summary.complete ? { etaSeconds: 0 } : {}),
+      ...(waves.length > 0
+        ? {
+            waves: waves.map((wave): WaveSummary => {
+              const shown = toSummary(wave);
+              return {
+                id: wave.id,
+                number: wave.waveNumber ?? 2,
+                state: shown.state,
+                complete: shown.complete,
+                createdAt: shown.createdAt,
+                counts: wave.counts,
+                ...(wave.waveSelected !== undefined ? { selected: wave.waveSelected } : {}),
+                ...(wave.waveOrigin ? { origin: wave.waveOrigin } : {}),
+              };
+            }),
+          }
+        : {}),
     };
   }
 
@@ -236,5 +270,15 @@ function toSummary(record: BroadcastRecord): BroadcastSummary {
     ...(record.recipients !== undefined ? { recipients: record.recipients } : {}),
     complete,
     counts: record.counts,
+    ...(record.parentBroadcastId && record.waveNumber !== undefined
+      ? {
+          wave: {
+            number: record.waveNumber,
+            parentBroadcastId: record.parentBroadcastId,
+            ...(record.waveSelected !== undefined ? { selected: record.waveSelected } : {}),
+            ...(record.waveOrigin ? { origin: record.waveOrigin } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -8,14 +8,23 @@ import { SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
 import type { TrackerConfig } from './config.js';
 import { BroadcastStore } from './ports/broadcast-store.port.js';
 import { LOGGER } from './tokens.js';
+import { WavesService } from './waves.service.js';
 
 /**
  * The unknown-outcome window. A send whose outcome the dispatcher could not know (timeout, killed
  * mid-call) arrives as `unknown`, which counts as terminal for completion, and is reconciled
  * upwards by the status webhook carrying its callback data. Past UNKNOWN_RECONCILE_SECONDS without
- * one, policy `report` (the only one: resending could message the recipient twice) reports it:
- * it stays `unknown` and its reason says no webhook came, in the recipients API and the CSV report.
- * The sweep is idempotent and safe on every replica at once (one conditional UPDATE).
+ * one, it is reported: it stays `unknown` and its reason says no webhook came, in the recipients API
+ * and the CSV report. That is all policy `report` (the default) does.
+ *
+ * Policy `resend` then resends the reported unknowns once, in a new wave of their broadcast (a child
+ * broadcast, see domain/resend-eligibility.ts), as soon as the broadcast (or its latest wave) is over.
+ * The risk, accepted by choosing it: Meta may have taken a message whose webhook never came, and that
+ * recipient gets it twice. Only unknowns with no webhook at all qualify (any webhook moves the
+ * recipient out of `unknown`), only after the window, and never twice for the same row.
+ *
+ * The sweep is idempotent and safe on every replica at once: the report is one conditional UPDATE,
+ * and wave creation locks the original broadcast's row (one wave per family at a time).
  */
 @Injectable()
 export class UnknownWindowService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +35,7 @@ export class UnknownWindowService implements OnApplicationBootstrap, OnApplicati
     @Inject(SERVICE_CONFIG) private readonly config: TrackerConfig,
     private readonly store: BroadcastStore,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly waves: WavesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -52,6 +62,7 @@ export class UnknownWindowService implements OnApplicationBootstrap, OnApplicati
           { reported, windowSeconds: this.config.UNKNOWN_RECONCILE_SECONDS, policy: 'report' },
           'unknown outcomes not reconciled within the window: reported as unknown',
         );
+      if (this.config.UNKNOWN_POLICY === 'resend') await this.waves.resendStaleUnknown();
       return reported;
     } catch (error) {
       this.log.warn({ err: error }, 'unknown-outcome sweep failed; retried at the next tick');

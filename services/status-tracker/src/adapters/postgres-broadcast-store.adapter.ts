@@ -39,6 +39,10 @@ import {
   type RecipientRecord,
   type TemplateInfo,
   type TrackerCommand,
+  type WaveOrigin,
+  type WaveOutcome,
+  type WaveRecord,
+  type WaveRequest,
 } from '../ports/broadcast-store.port.js';
 import { isRetryableSqlError, type SqlDatabase, type SqlExecutor } from './sql-database.js';
 
@@ -76,6 +80,10 @@ interface BroadcastRow {
   n_failed: number;
   n_skipped: number;
   n_unknown: number;
+  parent_broadcast_id: string | null;
+  wave_number: number | null;
+  wave_selected: number | null;
+  wave_origin: WaveOrigin | null;
 }
 
 interface TransitionRow {
@@ -160,6 +168,190 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
       [windowSeconds, marker, `${UNKNOWN_REPORTED_PREFIX}%`],
     );
     return rows[0]?.n ?? 0;
+  }
+
+  async createWave(request: WaveRequest): Promise<WaveOutcome> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.db.transaction((tx) => this.createWaveIn(tx, request));
+      } catch (error) {
+        if (!isRetryableSqlError(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
+      }
+    }
+  }
+
+  private async createWaveIn(tx: SqlExecutor, request: WaveRequest): Promise<WaveOutcome> {
+    const { tenantId } = request;
+    const [asked] = await tx.query<{ id: string; parent_broadcast_id: string | null }>(
+      'SELECT id, parent_broadcast_id FROM broadcasts WHERE tenant_id = $1 AND id = $2',
+      [tenantId, request.broadcastId],
+    );
+    if (!asked) return { kind: 'not-found' };
+    const rootId = asked.parent_broadcast_id ?? asked.id;
+    // Locking the original serialises every wave creation of the family (two operators clicking at
+    // once get one wave; the unique index on the wave number is the backstop).
+    const [root] = await tx.query<BroadcastRow>(
+      `SELECT *, created_at::text AS cursor_ts FROM broadcasts WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      [tenantId, rootId],
+    );
+    if (!root) return { kind: 'not-found' };
+    if (root.state === 'created') return { kind: 'not-started' };
+    if (!root.object || !root.template || !root.phone_number_id) {
+      return {
+        kind: 'not-resendable',
+        reason:
+          'the broadcast has no CSV object to re-read (recipients published inline are resent by their upstream system)',
+      };
+    }
+    const [latest] = await tx.query<BroadcastRow & { control: string | null }>(
+      `SELECT b.*, b.created_at::text AS cursor_ts, c.control FROM broadcasts b
+       LEFT JOIN broadcast_controls c ON c.tenant_id = b.tenant_id AND c.broadcast_id = b.id
+       WHERE b.tenant_id = $1 AND (b.id = $2 OR b.parent_broadcast_id = $2)
+       ORDER BY COALESCE(b.wave_number, 1) DESC, b.created_at DESC LIMIT 1`,
+      [tenantId, rootId],
+    );
+    if (latest && latest.id !== rootId && latest.state === 'created') {
+      const wave = toWave(latest);
+      if (wave) return { kind: 'not-yet-started', wave };
+    }
+    if (
+      latest &&
+      latest.control !== 'cancelled' &&
+      latest.state !== 'completed' &&
+      latest.state !== 'failed'
+    ) {
+      return {
+        kind: 'running',
+        broadcastId: latest.id,
+        state: latest.control === 'paused' ? 'paused' : latest.state,
+      };
+    }
+    const number = Math.max(2, (latest?.wave_number ?? 1) + 1);
+    const name = root.name ? `${root.name} (wave ${number})`.slice(0, 200) : null;
+    const [created] = await tx.query<BroadcastRow>(
+      `INSERT INTO broadcasts (tenant_id, id, name, state, phone_number_id, template, mapping, default_country,
+                               object, parent_broadcast_id, wave_number, wave_origin)
+       VALUES ($1, $2, $3, 'created', $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10, $11)
+       RETURNING *, created_at::text AS cursor_ts`,
+      [
+        tenantId,
+        request.newId,
+        name,
+        root.phone_number_id,
+        JSON.stringify(root.template),
+        JSON.stringify(root.mapping ?? null),
+        root.default_country,
+        JSON.stringify(root.object),
+        rootId,
+        number,
+        request.origin,
+      ],
+    );
+    // The latest occurrence of each row across the family decides it; a row Meta ever took is never
+    // selected again (see domain/resend-eligibility.ts).
+    const [selected] = await tx.query<{ n: number }>(
+      `WITH family AS (
+         SELECT id, COALESCE(wave_number, 1) AS wave FROM broadcasts
+         WHERE tenant_id = $1 AND (id = $2 OR parent_broadcast_id = $2) AND id <> $3
+       ),
+       occ AS (
+         SELECT r.row_number, r.broadcast_id, r.state, r.error_code, r.error_reason, f.wave
+         FROM recipients r JOIN family f ON r.broadcast_id = f.id
+         WHERE r.tenant_id = $1
+       ),
+       latest AS (
+         SELECT DISTINCT ON (row_number) * FROM occ ORDER BY row_number, wave DESC
+       ),
+       ins AS (
+         INSERT INTO wave_rows (tenant_id, broadcast_id, row_number, from_broadcast_id, from_state, from_error_code)
+         SELECT $1, $3, l.row_number, l.broadcast_id, l.state, l.error_code FROM latest l
+         WHERE ((l.state = 'failed' AND 'failed' = ANY($4::text[]) AND l.error_code = ANY($5::text[]))
+             OR (l.state = 'unknown' AND 'unknown' = ANY($4::text[]) AND l.error_reason LIKE $6
+                 AND NOT ($7::boolean AND EXISTS (
+                   SELECT 1 FROM wave_rows w JOIN family f ON w.broadcast_id = f.id
+                   WHERE w.tenant_id = $1 AND w.row_number = l.row_number AND w.from_state = 'unknown'))))
+           AND NOT EXISTS (
+             SELECT 1 FROM occ o WHERE o.row_number = l.row_number
+               AND o.state IN ('accepted', 'sent', 'delivered', 'read'))
+         ORDER BY l.row_number
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM ins`,
+      [
+        tenantId,
+        rootId,
+        request.newId,
+        [...request.filter.states],
+        [...request.filter.codes],
+        `${UNKNOWN_REPORTED_PREFIX}%`,
+        request.unknownAtMostOnce === true,
+      ],
+    );
+    const n = selected?.n ?? 0;
+    if (n === 0 || !created) {
+      await tx.query('DELETE FROM broadcasts WHERE tenant_id = $1 AND id = $2', [
+        tenantId,
+        request.newId,
+      ]);
+      return { kind: 'nothing-eligible' };
+    }
+    await tx.query(
+      'UPDATE broadcasts SET wave_selected = $3 WHERE tenant_id = $1 AND id = $2',
+      [tenantId, request.newId, n],
+    );
+    const wave = toWave({ ...created, wave_selected: n });
+    if (!wave) throw new Error(`wave ${request.newId} lacks the original's settings`);
+    return { kind: 'created', wave };
+  }
+
+  async waveRows(
+    tenantId: string,
+    waveId: string,
+    options: { afterRowNumber?: number; limit: number },
+  ): Promise<number[] | undefined> {
+    const [known] = await this.db.query<{ id: string }>(
+      'SELECT id FROM broadcasts WHERE tenant_id = $1 AND id = $2',
+      [tenantId, waveId],
+    );
+    if (!known) return undefined;
+    const rows = await this.db.query<{ row_number: number }>(
+      `SELECT row_number FROM wave_rows WHERE tenant_id = $1 AND broadcast_id = $2 AND row_number > $3
+       ORDER BY row_number LIMIT $4`,
+      [tenantId, waveId, options.afterRowNumber ?? 0, options.limit],
+    );
+    return rows.map((row) => row.row_number);
+  }
+
+  async waves(tenantId: string, parentBroadcastId: string): Promise<BroadcastRecord[]> {
+    const rows = await this.db.query<BroadcastRow>(
+      `SELECT *, created_at::text AS cursor_ts FROM broadcasts
+       WHERE tenant_id = $1 AND parent_broadcast_id = $2 ORDER BY COALESCE(wave_number, 1), created_at`,
+      [tenantId, parentBroadcastId],
+    );
+    return rows.map(toRecord);
+  }
+
+  async familiesWithStaleUnknown(
+    limit: number,
+  ): Promise<{ tenantId: string; broadcastId: string }[]> {
+    const rows = await this.db.query<{ tenant_id: string; root: string }>(
+      `SELECT DISTINCT r.tenant_id, COALESCE(b.parent_broadcast_id, b.id) AS root
+       FROM recipients r
+       JOIN broadcasts b ON b.tenant_id = r.tenant_id AND b.id = r.broadcast_id
+       WHERE r.state = 'unknown' AND r.error_reason LIKE $1 AND b.object IS NOT NULL
+         AND NOT EXISTS (
+           SELECT 1 FROM wave_rows w
+           WHERE w.tenant_id = r.tenant_id AND w.from_broadcast_id = r.broadcast_id AND w.row_number = r.row_number)
+         -- this occurrence is itself the resend of an unknown: at most once (see createWave)
+         AND NOT EXISTS (
+           SELECT 1 FROM wave_rows w
+           WHERE w.tenant_id = r.tenant_id AND w.broadcast_id = r.broadcast_id AND w.row_number = r.row_number
+             AND w.from_state = 'unknown')
+       LIMIT $2`,
+      [`${UNKNOWN_REPORTED_PREFIX}%`, limit],
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, broadcastId: row.root }));
   }
 
   async ping(): Promise<boolean> {
@@ -853,5 +1045,34 @@ function toRecord(row: BroadcastRow): BroadcastRecord {
     ...(row.completed_at !== null ? { completedAt: row.completed_at } : {}),
     ...(row.total_rows !== null ? { totalRows: row.total_rows } : {}),
     ...(row.recipients !== null ? { recipients: row.recipients } : {}),
+    ...(row.parent_broadcast_id ? { parentBroadcastId: row.parent_broadcast_id } : {}),
+    ...(row.wave_number !== null && row.wave_number !== undefined
+      ? { waveNumber: row.wave_number }
+      : {}),
+    ...(row.wave_selected !== null && row.wave_selected !== undefined
+      ? { waveSelected: row.wave_selected }
+      : {}),
+    ...(row.wave_origin ? { waveOrigin: row.wave_origin } : {}),
+  };
+}
+
+function toWave(row: BroadcastRow): WaveRecord | undefined {
+  if (!row.parent_broadcast_id || !row.template || !row.object || !row.phone_number_id) {
+    return undefined;
+  }
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    parentBroadcastId: row.parent_broadcast_id,
+    number: row.wave_number ?? 2,
+    selected: row.wave_selected ?? 0,
+    origin: row.wave_origin ?? 'operator',
+    createdAt: row.created_at,
+    phoneNumberId: row.phone_number_id,
+    template: row.template,
+    mapping: row.mapping,
+    object: row.object,
+    ...(row.name !== null ? { name: row.name } : {}),
+    ...(row.default_country !== null ? { defaultCountry: row.default_country } : {}),
   };
 }

@@ -3,17 +3,21 @@ import type { ServerResponse } from 'node:http';
 import {
   BadRequestException,
   Body,
+  ConflictException,
   Controller,
   Get,
   Headers,
   NotFoundException,
   Param,
+  Post,
   Put,
   Query,
   Res,
 } from '@nestjs/common';
 import { z } from 'zod';
 import { isRecipientState } from '../domain/recipient-state.js';
+import { ResendFilterError } from '../domain/resend-eligibility.js';
+import { waveUploadedPayload } from '../domain/wave-event.js';
 import { InvalidCursorError } from '../ports/broadcast-store.port.js';
 import {
   MAX_PAGE_SIZE,
@@ -22,6 +26,7 @@ import {
   type BroadcastSummary,
   type RecipientView,
 } from '../progress.service.js';
+import { WavesService } from '../waves.service.js';
 
 /**
  * The internal HTTP API that upload-gateway proxies (not exposed publicly). upload-gateway
@@ -49,6 +54,19 @@ const DraftBody = z.object({
   object: z.object({ bucket: z.string().min(1).max(255), key: z.string().min(1).max(1024) }),
 });
 
+export const WaveBody = z
+  .object({
+    states: z.array(z.string().max(32)).max(8).optional(),
+    errorCodes: z
+      .array(z.union([z.string().regex(/^[0-9]{1,9}$/), z.number().int().nonnegative()]))
+      .max(64)
+      .optional(),
+  })
+  .strict();
+
+/** Largest page of GET .../wave-rows (row numbers only: 10,000 is about 70 KB of JSON). */
+const MAX_WAVE_ROWS_PAGE = 10_000;
+
 export function tenantOf(header: string | undefined): string {
   if (header === undefined || header === '') {
     throw new BadRequestException('the x-tenant-id header is required');
@@ -72,7 +90,116 @@ function pageSize(raw: string | undefined): number {
 
 @Controller('internal/broadcasts')
 export class InternalApiController {
-  constructor(private readonly progress: ProgressService) {}
+  constructor(
+    private readonly progress: ProgressService,
+    private readonly waves: WavesService,
+  ) {}
+
+  /**
+   * Creates the next resend wave of a broadcast (or returns the latest one when it was never started,
+   * so that a retried request publishes it again). 201 created, 200 existing unstarted wave; 409 the
+   * broadcast or its latest wave is still running (or never started); 422 nothing eligible, or the
+   * broadcast has no CSV object. The body's `uploaded` is the payload of the wave's broadcast.uploaded.
+   */
+  @Post(':id/waves')
+  async createWave(
+    @Headers('x-tenant-id') tenantHeader: string | undefined,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
+    const tenantId = tenantOf(tenantHeader);
+    const parsed = WaveBody.safeParse(body ?? {});
+    if (!parsed.success) {
+      throw new BadRequestException(
+        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
+      );
+    }
+    if (!BROADCAST_ID.test(id)) throw notFound(id);
+    let outcome;
+    try {
+      outcome = await this.waves.create(tenantId, id, {
+        ...(parsed.data.states ? { states: parsed.data.states } : {}),
+        ...(parsed.data.errorCodes ? { errorCodes: parsed.data.errorCodes } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ResendFilterError) throw new BadRequestException(error.message);
+      throw error;
+    }
+    const unprocessable = (code: string, message: string) => {
+      res.statusCode = 422;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ statusCode: 422, code, message }));
+    };
+    switch (outcome.kind) {
+      case 'not-found':
+        throw notFound(id);
+      case 'not-started':
+        throw new ConflictException({
+          statusCode: 409,
+          code: 'broadcast-not-started',
+          message: `broadcast ${id} has not been started: there is nothing to resend`,
+        });
+      case 'running':
+        throw new ConflictException({
+          statusCode: 409,
+          code: 'broadcast-running',
+          message: `broadcast ${outcome.broadcastId} is still ${outcome.state}: resend once it is over`,
+          broadcastId: outcome.broadcastId,
+          state: outcome.state,
+        });
+      case 'not-resendable':
+        return unprocessable('not-resendable', outcome.reason);
+      case 'nothing-eligible':
+        return unprocessable(
+          'nothing-to-resend',
+          `no recipient of broadcast ${id} is eligible for a resend (failed with a resendable error code, or unknown past the window)`,
+        );
+      case 'created':
+      case 'not-yet-started': {
+        const { wave } = outcome;
+        res.statusCode = outcome.kind === 'created' ? 201 : 200;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end(
+          JSON.stringify({
+            id: wave.id,
+            parentBroadcastId: wave.parentBroadcastId,
+            wave: wave.number,
+            selected: wave.selected,
+            origin: wave.origin,
+            created: outcome.kind === 'created',
+            uploaded: waveUploadedPayload(wave),
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  /** The rows selected for a wave, ascending, keyset-paged (csv-splitter reads them while splitting). */
+  @Get(':id/wave-rows')
+  async waveRows(
+    @Headers('x-tenant-id') tenantHeader: string | undefined,
+    @Param('id') id: string,
+    @Query('after') after: string | undefined,
+    @Query('limit') limit: string | undefined,
+  ): Promise<{ rows: number[]; nextCursor?: string }> {
+    const tenantId = tenantOf(tenantHeader);
+    const afterRowNumber = after === undefined || after === '' ? 0 : Number(after);
+    if (!Number.isInteger(afterRowNumber) || afterRowNumber < 0) {
+      throw new BadRequestException('after must be a row number (the nextCursor of a page)');
+    }
+    const size = limit === undefined || limit === '' ? MAX_WAVE_ROWS_PAGE : Number(limit);
+    if (!Number.isInteger(size) || size < 1 || size > MAX_WAVE_ROWS_PAGE) {
+      throw new BadRequestException(`limit must be a whole number from 1 to ${MAX_WAVE_ROWS_PAGE}`);
+    }
+    const rows = BROADCAST_ID.test(id)
+      ? await this.waves.waveRows(tenantId, id, { afterRowNumber, limit: size })
+      : undefined;
+    if (!rows) throw notFound(id);
+    const last = rows[rows.length - 1];
+    return { rows, ...(rows.length === size && last !== undefined ? { nextCursor: String(last) } : {}) };
+  }
 
   @Put(':id')
   async register(

@@ -1,5 +1,6 @@
 import type { BroadcastState } from '../domain/progress.js';
 import type { FactSource, RecipientState, StateCounts } from '../domain/recipient-state.js';
+import type { ResendFilter } from '../domain/resend-eligibility.js';
 
 /**
  * Where broadcasts and recipient outcomes live. An abstract class: the type and the Nest DI token.
@@ -46,7 +47,56 @@ export interface BroadcastRecord {
   totalRows?: number;
   recipients?: number;
   counts: StateCounts;
+  /** Waves (resends): the original broadcast this one resends to, its wave number and selection. */
+  parentBroadcastId?: string;
+  waveNumber?: number;
+  waveSelected?: number;
+  waveOrigin?: WaveOrigin;
 }
+
+/** Who created a wave: an operator (POST .../resend) or the unknown-window sweep (UNKNOWN_POLICY=resend). */
+export type WaveOrigin = 'operator' | 'unknown-policy';
+
+/** A wave as created: everything its `broadcast.uploaded` needs (the original's settings). */
+export interface WaveRecord {
+  tenantId: string;
+  id: string;
+  parentBroadcastId: string;
+  number: number;
+  selected: number;
+  origin: WaveOrigin;
+  createdAt: Date;
+  name?: string;
+  phoneNumberId: string;
+  template: TemplateInfo;
+  mapping: unknown;
+  defaultCountry?: string;
+  object: { bucket: string; key: string };
+}
+
+export interface WaveRequest {
+  tenantId: string;
+  /** The original broadcast or any of its waves. */
+  broadcastId: string;
+  /** Id of the wave if one is created. */
+  newId: string;
+  filter: ResendFilter;
+  origin: WaveOrigin;
+  /** UNKNOWN_POLICY=resend: an unknown outcome is resent automatically at most once per row. */
+  unknownAtMostOnce?: boolean;
+}
+
+export type WaveOutcome =
+  | { kind: 'not-found' }
+  /** The original was never started (inline ones have no object to re-read: `not-resendable`). */
+  | { kind: 'not-started' }
+  | { kind: 'not-resendable'; reason: string }
+  /** The original or its latest wave is still running (or paused). */
+  | { kind: 'running'; broadcastId: string; state: string }
+  | { kind: 'nothing-eligible' }
+  | { kind: 'created'; wave: WaveRecord }
+  /** The latest wave exists but was never started (its uploaded event was lost): publish it again. */
+  | { kind: 'not-yet-started'; wave: WaveRecord };
 
 export interface ReasonCount {
   state: 'failed' | 'skipped';
@@ -187,6 +237,29 @@ export abstract class BroadcastStore {
    * never resent) and their reason says that no webhook came. Returns how many were reported.
    */
   abstract reportStaleUnknown(windowSeconds: number): Promise<number>;
+
+  /**
+   * Creates the next wave of a broadcast (see domain/resend-eligibility.ts): one transaction that
+   * checks the family is over, stores the selected rows (wave_rows) and the wave's broadcast row
+   * (state `created`, the original's settings). Concurrent calls on one family serialise.
+   */
+  abstract createWave(request: WaveRequest): Promise<WaveOutcome>;
+
+  /** The selected row numbers of a wave after `afterRowNumber`, ascending; undefined: no such broadcast. */
+  abstract waveRows(
+    tenantId: string,
+    waveId: string,
+    options: { afterRowNumber?: number; limit: number },
+  ): Promise<number[] | undefined>;
+
+  /** The waves of an original broadcast, in wave order. */
+  abstract waves(tenantId: string, parentBroadcastId: string): Promise<BroadcastRecord[]>;
+
+  /**
+   * UNKNOWN_POLICY=resend: the families (tenant, original) that hold unknown outcomes reported past
+   * the window and not resent yet, from broadcasts with an object (inline ones cannot be re-read).
+   */
+  abstract familiesWithStaleUnknown(limit: number): Promise<{ tenantId: string; broadcastId: string }[]>;
 
   /** Readiness: the database answers. */
   abstract ping(): Promise<boolean>;
