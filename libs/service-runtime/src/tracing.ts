@@ -140,6 +140,52 @@ export function tracer(): Tracer {
   return trace.getTracer('@wab/service-runtime');
 }
 
+/**
+ * Runs `work` in a new span (child of the active one), e.g. a CLIENT span around an outgoing call.
+ * Callers that would only trace check isTracingEnabled() first to skip even this.
+ */
+export function withSpan<T>(
+  name: string,
+  kind: 'client' | 'internal',
+  attributes: Record<string, string | number>,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const span = tracer().startSpan(name, {
+    kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL,
+    attributes,
+  });
+  return runInSpan(span, trace.setSpan(context.active(), span), work);
+}
+
+/**
+ * Records a finished span whose parent is a stored `traceparent`: work that arrives without trace
+ * context but belongs to a known trace (a delivery webhook of a recipient). No-op while tracing is
+ * off.
+ */
+export function recordSpanUnder(
+  traceparent: string,
+  name: string,
+  options: {
+    startTime: number;
+    endTime: number;
+    attributes: Record<string, string | number | boolean>;
+  },
+): void {
+  if (!enabled) return;
+  tracer()
+    .startSpan(
+      name,
+      { kind: SpanKind.INTERNAL, startTime: options.startTime, attributes: options.attributes },
+      contextFromTraceparent(traceparent),
+    )
+    .end(options.endTime);
+}
+
+/** Marks a span as failed (an error outcome that is not an exception). */
+export function markSpanError(span: Span, message?: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, ...(message ? { message } : {}) });
+}
+
 /** Runs `work` with `span` active in `ctx`; records a failure on the span and always ends it. */
 export async function runInSpan<T>(
   span: Span,

@@ -3,6 +3,7 @@ import { Body, Controller, Get, Module, Param, Post, type INestApplication } fro
 import { NestFactory } from '@nestjs/core';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Server } from 'node:http';
 import request from 'supertest';
 import { installHttpTracing } from '../src/http-tracing.js';
 import { httpMetricsMiddleware } from '../src/metrics.js';
@@ -37,6 +38,7 @@ describe('HTTP server spans', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: TracingHandle;
   let app: INestApplication;
+  const server = () => app.getHttpServer() as Server;
 
   beforeAll(async () => {
     tracing = startTracing('http-test', { exporter });
@@ -57,7 +59,7 @@ describe('HTTP server spans', () => {
   it('continues an incoming traceparent, names the span by route template and keeps it active in the handler', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpan = '00f067aa0ba902b7';
-    await request(app.getHttpServer())
+    await request(server())
       .post('/v1/things/b-42/start')
       .set('traceparent', `00-${traceId}-${callerSpan}-01`)
       .send({ note: 'x'.repeat(50_000) })
@@ -75,9 +77,9 @@ describe('HTTP server spans', () => {
   });
 
   it('starts a new trace without traceparent, records 404s, and leaves probes untraced', async () => {
-    await request(app.getHttpServer()).post('/v1/things/b-1/start').send({}).expect(201);
-    await request(app.getHttpServer()).get('/nowhere/123').expect(404);
-    await request(app.getHttpServer()).get('/healthz').expect(200);
+    await request(server()).post('/v1/things/b-1/start').send({}).expect(201);
+    await request(server()).get('/nowhere/123').expect(404);
+    await request(server()).get('/healthz').expect(200);
     const spans = exporter.getFinishedSpans();
     expect(spans.map((s) => s.name).sort()).toEqual(['GET', 'POST /v1/things/:id/start']);
     const started = spans.find((s) => s.name.startsWith('POST'))!;

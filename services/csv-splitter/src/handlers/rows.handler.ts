@@ -4,7 +4,7 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { BatchEventConsumer, type ConsumedEvent } from '@wab/kafka-runtime';
+import { BatchEventConsumer, withEventSpan, type ConsumedEvent } from '@wab/kafka-runtime';
 import type { Logger } from 'pino';
 import { KafkaEventBus } from '../adapters/kafka-event-bus.adapter.js';
 import { ComposeService } from '../compose.service.js';
@@ -47,11 +47,13 @@ export class RowsHandler implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async handle(events: ConsumedEvent<'rows'>[]): Promise<void> {
-    for (const { event } of events) {
+    for (const item of events) {
+      const { event } = item;
       switch (event.type) {
         case 'broadcast.rows':
-          // One chunk at a time: bounded memory and back-pressure from the broker.
-          await this.compose.compose(event);
+          // One chunk at a time: bounded memory and back-pressure from the broker. Its send
+          // requests carry the chunk's trace (that of the upload which caused it).
+          await withEventSpan(item, () => this.compose.compose(event));
           break;
         case 'broadcast.split-started':
         case 'broadcast.row-skipped':

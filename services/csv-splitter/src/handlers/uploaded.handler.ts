@@ -4,7 +4,7 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { BatchEventConsumer, type ConsumedEvent } from '@wab/kafka-runtime';
+import { BatchEventConsumer, withEventSpan, type ConsumedEvent } from '@wab/kafka-runtime';
 import type { Logger } from 'pino';
 import { KafkaEventBus } from '../adapters/kafka-event-bus.adapter.js';
 import { SplitService } from '../split.service.js';
@@ -57,15 +57,19 @@ export class UploadedHandler implements OnApplicationBootstrap, BeforeApplicatio
 
   async handle(events: ConsumedEvent<'uploaded'>[]): Promise<void> {
     await this.bus.ready();
-    for (const { event } of events) {
-      switch (event.type) {
-        case 'broadcast.uploaded':
-          await this.split.splitUploaded(event, this.abort.signal);
-          break;
-        case 'broadcast.requested':
-          await this.split.splitRequested(event, this.abort.signal);
-          break;
-      }
+    for (const item of events) {
+      // Each split in the trace of its upload: every chunk it publishes carries that trace.
+      await withEventSpan(item, async () => {
+        const { event } = item;
+        switch (event.type) {
+          case 'broadcast.uploaded':
+            await this.split.splitUploaded(event, this.abort.signal);
+            break;
+          case 'broadcast.requested':
+            await this.split.splitRequested(event, this.abort.signal);
+            break;
+        }
+      });
     }
   }
 

@@ -1,3 +1,4 @@
+import { isTracingEnabled, markSpanError, withSpan } from '@wab/service-runtime';
 import { errors, Pool } from 'undici';
 import { CloudApi, type SendOutcome, type SendTemplateRequest } from '../ports/cloud-api.port.js';
 
@@ -44,6 +45,7 @@ interface GraphSuccessBody {
 export class UndiciCloudApi extends CloudApi {
   private readonly pool: Pool;
   private readonly authorization: string;
+  private readonly host: string;
 
   constructor(private readonly options: UndiciCloudApiOptions) {
     super();
@@ -56,9 +58,37 @@ export class UndiciCloudApi extends CloudApi {
       connect: { timeout: Math.min(10_000, options.timeoutMs) },
     });
     this.authorization = `Bearer ${options.token}`;
+    this.host = new URL(options.baseUrl).host;
   }
 
-  async sendTemplate(request: SendTemplateRequest): Promise<SendOutcome> {
+  sendTemplate(request: SendTemplateRequest): Promise<SendOutcome> {
+    if (!isTracingEnabled()) return this.post(request);
+    // A CLIENT span per Cloud API call, child of the send request's span (its recipient's trace).
+    // Our trace context is not sent to Meta; the span carries no phone number.
+    return withSpan(
+      'whatsapp send template',
+      'client',
+      {
+        'http.request.method': 'POST',
+        'server.address': this.host,
+        'wab.phone_number_id': request.phoneNumberId,
+        'wab.template': request.template.name,
+      },
+      async (span) => {
+        const outcome = await this.post(request);
+        span.setAttribute('wab.outcome', outcome.kind);
+        if ('httpStatus' in outcome)
+          span.setAttribute('http.response.status_code', outcome.httpStatus);
+        if (outcome.kind === 'error') {
+          span.setAttribute('wab.error_code', outcome.code);
+          markSpanError(span, outcome.title);
+        } else if (outcome.kind !== 'accepted') markSpanError(span, outcome.reason);
+        return outcome;
+      },
+    );
+  }
+
+  private async post(request: SendTemplateRequest): Promise<SendOutcome> {
     const body = JSON.stringify({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
