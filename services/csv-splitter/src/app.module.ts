@@ -6,6 +6,8 @@ import {
 } from './adapters/http-suppression-list.adapter.js';
 import { KafkaEventBus, KafkaSettings } from './adapters/kafka-event-bus.adapter.js';
 import { S3ObjectStorage } from './adapters/s3-object-storage.adapter.js';
+import { HttpWaveRows } from './adapters/http-wave-rows.adapter.js';
+import { WaveRows } from './ports/wave-rows.port.js';
 import { ComposeService } from './compose.service.js';
 import { SERVICE, SplitterConfig } from './config.js';
 import { RowsHandler } from './handlers/rows.handler.js';
@@ -64,6 +66,10 @@ export class AppModule {
                 timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
               })
             : new NoSuppressionList(),
+        },
+        {
+          provide: WaveRows,
+          useValue: new HttpWaveRows(config.STATUS_TRACKER_URL, config.STATUS_TRACKER_TIMEOUT_MS),
         },
         SplitService,
         ComposeService,

@@ -67,6 +67,57 @@ async function split(csv: string | Buffer, chunkSize = 2, extra = {}) {
 }
 
 describe('SplitService', () => {
+  it('splits only the selected rows of a resend wave, with the original row numbers', async () => {
+    const bus = new InMemoryEventBus();
+    const lines = ['phone,name,order'];
+    for (let i = 1; i <= 30; i++)
+      lines.push(`+4915123456${String(i).padStart(3, '0')},N${i},A-${i}`);
+    lines.push('+4915123456001,Dup,A-dup'); // row 31: duplicate of row 1, judged as in the first split
+    const storage = new MemoryStorage(new Map([['w.csv', Buffer.from(lines.join('\n') + '\n')]]));
+    const selected = [2, 17, 29, 31];
+    const pages: number[] = [];
+    const service = new SplitService(
+      storage,
+      bus,
+      new SplitSettings(2, 1024, true),
+      createLogger('test', 'silent'),
+      {
+        page: (tenantId: string, waveId: string, after: number, limit: number) => {
+          expect([tenantId, waveId]).toEqual(['acme', 'b-1']);
+          pages.push(after);
+          return Promise.resolve(selected.filter((n) => n > after).slice(0, limit));
+        },
+      },
+    );
+    const summary = await service.splitUploaded(
+      uploaded('w.csv', {
+        wave: { number: 2, parentBroadcastId: 'b-0', selection: 'status-tracker' },
+      }),
+      undefined,
+    );
+    const events = bus.events('rows');
+    const rows = events.flatMap((e: ContractEvent) =>
+      e.type === 'broadcast.rows' ? e.payload.rows : [],
+    );
+    const skips = events.flatMap((e: ContractEvent) =>
+      e.type === 'broadcast.row-skipped' ? [e.payload] : [],
+    );
+    expect(rows.map((r) => [r.rowNumber, r.parameters.body[0]?.text])).toEqual([
+      [2, 'N2'],
+      [17, 'N17'],
+      [29, 'N29'],
+    ]);
+    expect(skips.map((x) => [x.rowNumber, x.reason])).toEqual([[31, 'duplicate-phone']]);
+    expect(summary).toMatchObject({
+      outcome: 'completed',
+      totalRows: 4,
+      recipients: 3,
+      skipped: 1,
+    });
+    expect(events[0]).toMatchObject({ payload: { parentBroadcastId: 'b-0' } });
+    expect(pages).toEqual([0]);
+  });
+
   it('splits a BOM, semicolon, CRLF file with quoted delimiters and newlines', async () => {
     const csv =
       '\ufeffphone;name;order;note\r\n' +

@@ -13,7 +13,7 @@
  * and the S3 socket is paused while Kafka catches up. The duplicate index grows with unique
  * recipients only (about 24-48 bytes each).
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { splitterMetrics } from './metrics.js';
 import { createEnvelope, type ContractEvent, type EventOf, type TemplateRef } from '@wab/contracts';
 import type { Logger } from 'pino';
@@ -26,6 +26,7 @@ import {
   ObjectUnreadableError,
 } from './ports/object-storage.port.js';
 import { LOGGER, SplitSettings } from './tokens.js';
+import { WaveRows, WaveSelection } from './ports/wave-rows.port.js';
 
 export interface SplitSummary {
   outcome: 'completed' | 'failed';
@@ -208,6 +209,7 @@ export class SplitService {
     private readonly bus: EventBus,
     private readonly settings: SplitSettings,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly waveRows?: WaveRows,
   ) {}
 
   async splitUploaded(
@@ -274,6 +276,15 @@ export class SplitService {
     signal: AbortSignal | undefined,
   ): Promise<SplitSummary> {
     const { payload } = event;
+    // A resend wave (wave.selection 'status-tracker') re-reads the original's object but publishes
+    // only the rows status-tracker selected, with the original's row numbers. Every row is still
+    // evaluated, so de-duplication judges the file exactly as the first split did.
+    let selection: WaveSelection | undefined;
+    if (payload.wave?.selection === 'status-tracker') {
+      if (!this.waveRows)
+        throw new Error('a resend wave needs the status-tracker wave rows source');
+      selection = new WaveSelection(this.waveRows, event.tenantId, payload.broadcastId);
+    }
     // The evaluation itself (sniffing, delimiter, csv-parse, header, rows) lives in @wab/recipients,
     // shared with upload-gateway's dry run so both always agree. Here: publish what it yields.
     for await (const outcome of evaluateCsv(body as AsyncIterable<Buffer | string>, {
@@ -284,6 +295,9 @@ export class SplitService {
       ...(signal ? { signal } : {}),
     })) {
       if (outcome.kind === 'failed') return writer.fail(outcome.failure);
+      const rowNumber =
+        outcome.kind === 'recipient' ? outcome.row.rowNumber : outcome.skip.rowNumber;
+      if (selection && !(await selection.has(rowNumber))) continue;
       if (outcome.kind === 'recipient') await writer.recipient(outcome.row);
       else await writer.skip(outcome.skip);
     }
