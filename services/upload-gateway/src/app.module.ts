@@ -4,6 +4,7 @@ import { createKafka, EventPublisher } from '@wab/kafka-runtime';
 import { createLogger, ReadinessChecks, ServiceRuntimeModule } from '@wab/service-runtime';
 import { GraphApiTemplateCatalog } from './adapters/graph-api-template-catalog.adapter.js';
 import { HttpStatusTracker } from './adapters/http-status-tracker.adapter.js';
+import { HttpSuppressionList } from './adapters/http-suppression-list.adapter.js';
 import { KafkaEventBus } from './adapters/kafka-event-bus.adapter.js';
 import { S3ObjectStorage } from './adapters/s3-object-storage.adapter.js';
 import { BroadcastDrafts } from './broadcast-drafts.js';
@@ -12,10 +13,13 @@ import { SERVICE, type GatewayConfig } from './config.js';
 import { ApiKeyGuard } from './handlers/api-key.guard.js';
 import { BroadcastsController } from './handlers/broadcasts.controller.js';
 import { HttpErrorFilter } from './handlers/http-error.filter.js';
+import { SuppressionsController } from './handlers/suppressions.controller.js';
 import { TemplatesController } from './handlers/templates.controller.js';
 import { EventBus } from './ports/event-bus.port.js';
 import { ObjectStorage } from './ports/object-storage.port.js';
 import { StatusTracker } from './ports/status-tracker.port.js';
+import { SuppressionList } from './ports/suppression-list.port.js';
+import { SuppressionsService } from './suppressions.service.js';
 import { TemplateCatalog } from './ports/template-catalog.port.js';
 import { DryRunService } from './dry-run.service.js';
 import { LifecycleService } from './lifecycle.service.js';
@@ -39,7 +43,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
-      controllers: [TemplatesController, BroadcastsController],
+      controllers: [TemplatesController, BroadcastsController, SuppressionsController],
       providers: [
         { provide: LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -81,6 +85,19 @@ export class AppModule {
               baseUrl: config.STATUS_TRACKER_URL,
               timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
             }),
+        },
+        {
+          provide: SuppressionList,
+          useFactory: () =>
+            new HttpSuppressionList({
+              baseUrl: config.STATUS_TRACKER_URL,
+              timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
+            }),
+        },
+        {
+          provide: SuppressionsService,
+          inject: [SuppressionList],
+          useFactory: (list: SuppressionList) => new SuppressionsService(list),
         },
         {
           provide: EventBus,
@@ -146,13 +163,22 @@ export class AppModule {
         },
         {
           provide: DryRunService,
-          inject: [BroadcastDrafts, TemplatesService],
-          useFactory: (drafts: BroadcastDrafts, templates: TemplatesService) =>
-            new DryRunService(drafts, templates, {
-              maxRecordBytes: config.CSV_MAX_RECORD_BYTES,
-              strictWhitespace: config.PARAMETER_STRICT_WHITESPACE,
-              defaultMps: config.DRY_RUN_DEFAULT_MPS,
-            }),
+          inject: [BroadcastDrafts, TemplatesService, SuppressionList],
+          useFactory: (
+            drafts: BroadcastDrafts,
+            templates: TemplatesService,
+            suppressions: SuppressionList,
+          ) =>
+            new DryRunService(
+              drafts,
+              templates,
+              {
+                maxRecordBytes: config.CSV_MAX_RECORD_BYTES,
+                strictWhitespace: config.PARAMETER_STRICT_WHITESPACE,
+                defaultMps: config.DRY_RUN_DEFAULT_MPS,
+              },
+              suppressions,
+            ),
         },
         {
           provide: MessageSender,

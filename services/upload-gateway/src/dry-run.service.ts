@@ -13,7 +13,21 @@ import type { ResolvedParameters } from '@wab/contracts';
 import type { BroadcastDrafts } from './broadcast-drafts.js';
 import { BROADCAST_ID } from './domain/broadcast-request.js';
 import { broadcastNotFound, GatewayError } from './domain/errors.js';
+import type { SuppressionList } from './ports/suppression-list.port.js';
 import type { TemplatesService } from './templates.service.js';
+
+/** Recipients per suppression check: one status-tracker call per this many, never one per row. */
+const SUPPRESSION_BATCH = 1000;
+
+/** A recipient the compose stage would skip as `opted-out`: on the tenant's suppression list. */
+export interface SuppressedRow {
+  rowNumber: number;
+  phone: string;
+  e164: string;
+  reason: 'opted-out';
+  /** The list's reason: `stop-reply`, `user-preferences` or `api`. */
+  suppression: string;
+}
 
 export interface DryRunOptions {
   maxRecordBytes: number;
@@ -36,6 +50,11 @@ export interface DryRunReport {
   /** The first problems in row order (row number as in the report: 1 = first data row). */
   invalidRows: SkippedRow[];
   invalidRowsTruncated: boolean;
+  /** Valid rows whose number is on the suppression list (also in skipped / skippedByReason `opted-out`). */
+  suppressed: number;
+  /** The first of them in row order, with the list's reason. */
+  suppressedRows: SuppressedRow[];
+  suppressedRowsTruncated: boolean;
   samples: { rowNumber: number; to: string; text: string }[];
   estimate: { messagesPerSecond: number; seconds: number };
 }
@@ -45,6 +64,8 @@ export class DryRunService {
     private readonly drafts: BroadcastDrafts,
     private readonly templates: TemplatesService,
     private readonly options: DryRunOptions,
+    /** Absent: nobody counts as suppressed (unit tests that do not need the list). */
+    private readonly suppressions?: SuppressionList,
   ) {}
 
   async run(tenantId: string, id: string, mps?: number): Promise<DryRunReport> {
@@ -72,8 +93,33 @@ export class DryRunService {
       duplicates: 0,
       invalidRows: [],
       invalidRowsTruncated: false,
+      suppressed: 0,
+      suppressedRows: [],
+      suppressedRowsTruncated: false,
       samples: [],
       estimate: { messagesPerSecond: mps ?? this.options.defaultMps, seconds: 0 },
+    };
+    // Recipients waiting for the next suppression check (bounded: SUPPRESSION_BATCH).
+    let toCheck: { rowNumber: number; phone: string; e164: string }[] = [];
+    const checkSuppressed = async () => {
+      const batch = toCheck;
+      toCheck = [];
+      if (!this.suppressions || batch.length === 0) return;
+      const listed = await this.suppressions.check(
+        tenantId,
+        batch.map((row) => row.e164),
+      );
+      for (const row of batch) {
+        const suppression = listed.get(row.e164);
+        if (suppression === undefined) continue;
+        report.recipients -= 1;
+        report.skipped += 1;
+        report.suppressed += 1;
+        report.skippedByReason['opted-out'] = (report.skippedByReason['opted-out'] ?? 0) + 1;
+        if (report.suppressedRows.length < maxProblems) {
+          report.suppressedRows.push({ ...row, reason: 'opted-out', suppression });
+        } else report.suppressedRowsTruncated = true;
+      }
     };
     try {
       for await (const outcome of evaluateCsv(body, {
@@ -90,6 +136,12 @@ export class DryRunService {
         report.totalRows += 1;
         if (outcome.kind === 'recipient') {
           report.recipients += 1;
+          toCheck.push({
+            rowNumber: outcome.row.rowNumber,
+            phone: outcome.row.phone,
+            e164: outcome.row.e164,
+          });
+          if (toCheck.length >= SUPPRESSION_BATCH) await checkSuppressed();
           if (report.samples.length < wantedSamples) {
             report.samples.push({
               rowNumber: outcome.row.rowNumber,
@@ -106,6 +158,7 @@ export class DryRunService {
         if (report.invalidRows.length < maxProblems) report.invalidRows.push(skip);
         else report.invalidRowsTruncated = true;
       }
+      if (report.outcome === 'ok') await checkSuppressed();
     } finally {
       body.destroy();
     }
