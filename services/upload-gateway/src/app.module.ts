@@ -4,6 +4,10 @@ import { createKafka, EventPublisher } from '@wab/kafka-runtime';
 import { createLogger, ReadinessChecks, ServiceRuntimeModule } from '@wab/service-runtime';
 import { GraphApiTemplateCatalog } from './adapters/graph-api-template-catalog.adapter.js';
 import { HttpStatusTracker } from './adapters/http-status-tracker.adapter.js';
+import { HttpResendWaves } from './adapters/http-resend-waves.adapter.js';
+import { ResendController } from './handlers/resend.controller.js';
+import { ResendWaves } from './ports/resend-waves.port.js';
+import { ResendService } from './resend.service.js';
 import { HttpSuppressionList } from './adapters/http-suppression-list.adapter.js';
 import { KafkaEventBus } from './adapters/kafka-event-bus.adapter.js';
 import { S3ObjectStorage } from './adapters/s3-object-storage.adapter.js';
@@ -43,7 +47,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
-      controllers: [TemplatesController, BroadcastsController, SuppressionsController],
+      controllers: [
+        TemplatesController,
+        BroadcastsController,
+        SuppressionsController,
+        ResendController,
+      ],
       providers: [
         { provide: LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -85,6 +94,20 @@ export class AppModule {
               baseUrl: config.STATUS_TRACKER_URL,
               timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
             }),
+        },
+        {
+          provide: ResendWaves,
+          useFactory: () =>
+            new HttpResendWaves({
+              baseUrl: config.STATUS_TRACKER_URL,
+              timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
+            }),
+        },
+        {
+          provide: ResendService,
+          inject: [ResendWaves, EventBus],
+          useFactory: (waves: ResendWaves, events: EventBus) =>
+            new ResendService(waves, events, child('ResendService')),
         },
         {
           provide: SuppressionList,
