@@ -18,6 +18,7 @@ import { PgliteDatabase } from './adapters/pglite-database.adapter.js';
 import { PostgresBroadcastGauges } from './adapters/postgres-broadcast-gauges.adapter.js';
 import { PostgresBroadcastStore } from './adapters/postgres-broadcast-store.adapter.js';
 import { PostgresControlStore } from './adapters/postgres-control-store.adapter.js';
+import { PostgresScheduleStore } from './adapters/postgres-schedule-store.adapter.js';
 import { KafkaWavePublisher } from './adapters/kafka-wave-publisher.adapter.js';
 import { PostgresSuppressionStore } from './adapters/postgres-suppression-store.adapter.js';
 import type { SqlDatabase } from './adapters/sql-database.js';
@@ -31,6 +32,8 @@ import { observeBroadcasts, STALLED_AFTER_SECONDS } from './metrics.js';
 import { WebhookController } from './handlers/webhook.controller.js';
 import { BroadcastStore } from './ports/broadcast-store.port.js';
 import { ControlStore } from './ports/control-store.port.js';
+import { ScheduleStore } from './ports/schedule-store.port.js';
+import { ScheduleApiController } from './handlers/schedule-api.controller.js';
 import { SuppressionStore } from './ports/suppression-store.port.js';
 import { SuppressionService } from './suppression.service.js';
 import { ProgressService } from './progress.service.js';
@@ -82,7 +85,12 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot(SERVICE, config)],
-      controllers: [InternalApiController, SuppressionsController, WebhookController],
+      controllers: [
+        InternalApiController,
+        ScheduleApiController,
+        SuppressionsController,
+        WebhookController,
+      ],
       providers: [
         { provide: LOGGER, useValue: logger },
         {
@@ -116,6 +124,11 @@ export class AppModule implements NestModule {
           useFactory: async () => new PostgresSuppressionStore(await openOnce()),
         },
         SuppressionService,
+        {
+          provide: ScheduleStore,
+          inject: [BroadcastStore],
+          useFactory: async () => new PostgresScheduleStore(await openOnce()),
+        },
         ControlConsumer,
         RecordingService,
         ProgressService,
@@ -140,6 +153,8 @@ export class AppModule implements NestModule {
     consumer
       .apply(RawBodyMiddleware)
       .forRoutes({ path: 'webhooks/whatsapp', method: RequestMethod.POST });
-    consumer.apply(JsonBodyMiddleware).forRoutes(InternalApiController, SuppressionsController);
+    consumer
+      .apply(JsonBodyMiddleware)
+      .forRoutes(ScheduleApiController, InternalApiController, SuppressionsController);
   }
 }

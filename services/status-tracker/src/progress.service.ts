@@ -11,6 +11,7 @@ import {
 import type { RecipientState, StateCounts } from './domain/recipient-state.js';
 import { csvLine, REPORT_HEADER } from './domain/report-csv.js';
 import { ControlStore, type ControlRecord } from './ports/control-store.port.js';
+import { ScheduleStore, type ScheduleRecord } from './ports/schedule-store.port.js';
 import {
   BroadcastStore,
   type BroadcastDraft,
@@ -29,8 +30,21 @@ export interface BroadcastSummary {
   id: string;
   tenantId: string;
   name: string | null;
-  /** The computed state, or the operator's `paused`/`cancelled` while the broadcast is not over. */
-  state: BroadcastState | 'paused';
+  /**
+   * The computed state, or the operator's `paused`/`cancelled` while the broadcast is not over (and
+   * `cancelled` for one that completed because its cancel turned the rest into `cancelled`), or
+   * `scheduled` for a draft with a start time.
+   */
+  state: BroadcastState | 'paused' | 'scheduled';
+  /** When a scheduled draft starts (while `scheduled`). */
+  startAt?: string;
+  /** The start schedule, when one was ever set (`failed`: the start was refused at the time). */
+  schedule?: {
+    startAt: string;
+    status: ScheduleRecord['status'];
+    failureCode?: string;
+    failureReason?: string;
+  };
   /** The operator's last pause/resume/cancel, when there was one. */
   control?: { state: ControlRecord['control']; reason?: string; at: string };
   failureReason?: string;
@@ -89,6 +103,7 @@ export class ProgressService {
     private readonly store: BroadcastStore,
     @Inject(SERVICE_CONFIG) private readonly config: TrackerConfig,
     private readonly controls: ControlStore,
+    private readonly schedules: ScheduleStore,
   ) {}
 
   /** Registers the draft; `created` false when the same tenant already had it (idempotent PUT). */
@@ -104,13 +119,14 @@ export class ProgressService {
   async progress(tenantId: string, id: string): Promise<BroadcastProgress | undefined> {
     const record = await this.store.get(tenantId, id);
     if (!record) return undefined;
-    const [reasons, sample, control, waves] = await Promise.all([
+    const [reasons, sample, control, waves, schedule] = await Promise.all([
       this.store.reasons(tenantId, id),
       this.store.rateSample(tenantId, id, this.config.RATE_WINDOW_SECONDS),
       this.controls.get(tenantId, id),
       record.parentBroadcastId ? Promise.resolve([]) : this.store.waves(tenantId, id),
+      this.schedules.get(tenantId, id),
     ]);
-    const summary = withControl(toSummary(record), control);
+    const summary = withSchedule(withControl(toSummary(record), control), schedule);
     const skippedByReason: Record<string, number> = {};
     const failedByReason: Record<string, { count: number; title: string }> = {};
     for (const reason of reasons) {
@@ -155,8 +171,16 @@ export class ProgressService {
     options: { limit: number; after?: string },
   ): Promise<Page<BroadcastSummary>> {
     const page = await this.store.list(tenantId, options);
+    const schedules = new Map(
+      (
+        await this.schedules.getMany(
+          tenantId,
+          page.items.filter((item) => item.state === 'created').map((item) => item.id),
+        )
+      ).map((schedule) => [schedule.broadcastId, schedule]),
+    );
     return {
-      items: page.items.map(toSummary),
+      items: page.items.map((item) => withSchedule(toSummary(item), schedules.get(item.id))),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     };
   }
@@ -243,9 +267,46 @@ export function withControl(
       at: control.occurredAt.toISOString(),
     },
   };
+  // Completed because the cancel made the rest `cancelled`: the broadcast ended by the cancel.
+  if (summary.complete && control.control === 'cancelled' && summary.counts.cancelled > 0) {
+    return { ...shown, state: 'cancelled' };
+  }
   const over = summary.complete || summary.state === 'failed' || summary.state === 'cancelled';
   if (over || control.control === 'running') return shown;
   return { ...shown, state: control.control };
+}
+
+/**
+ * A draft with a start time shows `scheduled` (and `startAt`) until it is started; one whose
+ * schedule was cancelled (POST …/cancel before the time) shows `cancelled`, final. Once the broadcast
+ * has started, the schedule is history (still listed under `schedule`).
+ */
+export function withSchedule(
+  summary: BroadcastSummary,
+  schedule: ScheduleRecord | undefined,
+): BroadcastSummary {
+  if (!schedule) return summary;
+  const shown: BroadcastSummary = {
+    ...summary,
+    schedule: {
+      startAt: schedule.startAt.toISOString(),
+      status: schedule.status,
+      ...(schedule.failureCode ? { failureCode: schedule.failureCode } : {}),
+      ...(schedule.failureMessage ? { failureReason: schedule.failureMessage } : {}),
+    },
+  };
+  if (summary.state !== 'created') return shown;
+  switch (schedule.status) {
+    case 'scheduled':
+    case 'claimed':
+    case 'started': // published, not recorded yet: still shown as due
+      return { ...shown, state: 'scheduled', startAt: schedule.startAt.toISOString() };
+    case 'cancelled':
+      return { ...shown, state: 'cancelled' };
+    case 'failed':
+    case 'unscheduled':
+      return shown;
+  }
 }
 
 function toSummary(record: BroadcastRecord): BroadcastSummary {

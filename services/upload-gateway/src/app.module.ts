@@ -14,6 +14,7 @@ import { S3ObjectStorage } from './adapters/s3-object-storage.adapter.js';
 import { BroadcastDrafts } from './broadcast-drafts.js';
 import { BroadcastsService } from './broadcasts.service.js';
 import { SERVICE, type GatewayConfig } from './config.js';
+import { ScheduleRunner } from './schedule-runner.service.js';
 import { ApiKeyGuard } from './handlers/api-key.guard.js';
 import { BroadcastsController } from './handlers/broadcasts.controller.js';
 import { HttpErrorFilter } from './handlers/http-error.filter.js';
@@ -163,6 +164,15 @@ export class AppModule {
             new BroadcastsService(templates, drafts, tracker, events, child('BroadcastsService'), {
               presignExpiresSeconds: config.PRESIGN_EXPIRES_SECONDS,
               maxUploadBytes: config.MAX_UPLOAD_BYTES,
+            }),
+        },
+        {
+          provide: ScheduleRunner,
+          inject: [BroadcastsService, StatusTracker],
+          useFactory: (broadcasts: BroadcastsService, tracker: StatusTracker) =>
+            new ScheduleRunner(broadcasts, tracker, child('ScheduleRunner'), {
+              pollMs: config.SCHEDULE_POLL_MS,
+              leaseSeconds: config.SCHEDULE_LEASE_SECONDS,
             }),
         },
         {

@@ -36,7 +36,8 @@ import { checkMapping } from './domain/mapping.js';
 import type { TemplateInfo } from './domain/templates.js';
 import type { EventBus } from './ports/event-bus.port.js';
 import type { PresignedUpload } from './ports/object-storage.port.js';
-import type { BroadcastState, StatusTracker } from './ports/status-tracker.port.js';
+import { parseStartRequest } from './domain/start-at.js';
+import type { BroadcastState, ScheduleChange, StatusTracker } from './ports/status-tracker.port.js';
 import type { TemplatesService } from './templates.service.js';
 
 export interface BroadcastsServiceOptions {
@@ -59,7 +60,10 @@ export interface CreatedBroadcast {
 export interface StartedBroadcast {
   id: string;
   state: BroadcastState;
-  eventId: string;
+  /** Absent for a scheduled start (published at `startAt`, with the same id as an immediate one). */
+  eventId?: string;
+  /** Set when the start was scheduled. */
+  startAt?: string;
   file: { sizeBytes: number };
   statusUrl: string;
   reportUrl: string;
@@ -73,6 +77,31 @@ export const links = (id: string) => ({
 });
 
 export class BroadcastsService {
+  private async schedule(
+    tenantId: string,
+    id: string,
+    startAt: Date,
+    sizeBytes: number,
+    requestId: string,
+  ): Promise<StartedBroadcast> {
+    const change = await this.tracker.schedule(tenantId, id, startAt);
+    if (change.kind === 'not-found') throw broadcastNotFound(id);
+    if (change.kind === 'conflict') throw scheduleConflict(id, change);
+    this.log.info(
+      { correlationId: id, requestId, tenantId, startAt: change.schedule.startAt },
+      'broadcast scheduled',
+    );
+    const { statusUrl, reportUrl } = links(id);
+    return {
+      id,
+      state: 'scheduled',
+      startAt: change.schedule.startAt,
+      file: { sizeBytes },
+      statusUrl,
+      reportUrl,
+    };
+  }
+
   private readonly newId: () => string;
   private readonly now: () => Date;
 
@@ -155,13 +184,26 @@ export class BroadcastsService {
     };
   }
 
-  async start(tenantId: string, id: string, requestId: string): Promise<StartedBroadcast> {
+  /**
+   * Starts now, or (`body.startAt`) schedules the start: the same checks either way, so a schedule
+   * that is accepted would start if it were now. `origin: 'schedule'` is the ScheduleRunner starting
+   * a due schedule it claimed: exactly the immediate start, nothing else.
+   */
+  async start(
+    tenantId: string,
+    id: string,
+    requestId: string,
+    body?: unknown,
+    origin: 'request' | 'schedule' = 'request',
+  ): Promise<StartedBroadcast> {
+    const startAt = origin === 'request' ? parseStartRequest(body, this.now()) : undefined;
     if (!BROADCAST_ID.test(id)) throw broadcastNotFound(id);
     const draft = await this.drafts.load(tenantId, id);
     if (!draft) throw broadcastNotFound(id);
     const status = await this.tracker.get(tenantId, id);
     if (!status) throw broadcastNotFound(id);
-    if (status.state !== 'created') {
+    // `scheduled`: rescheduled, started early by the operator, or started by the runner at its time.
+    if (status.state !== 'created' && status.state !== 'scheduled') {
       throw new GatewayError(
         'conflict',
         'broadcast-already-started',
@@ -192,6 +234,8 @@ export class BroadcastsService {
     const template = await this.templates.choose(draft.template.name, draft.template.language);
     assertMappingFits(template, draft.mapping);
 
+    if (startAt) return this.schedule(tenantId, id, startAt, file.sizeBytes, requestId);
+
     const event: EventOf<'broadcast.uploaded'> = createEnvelope(
       'broadcast.uploaded',
       {
@@ -210,9 +254,26 @@ export class BroadcastsService {
     );
     await this.events.publish('uploaded', event);
     this.log.info(
-      { correlationId: id, requestId, tenantId, eventId: event.id, sizeBytes: file.sizeBytes },
+      {
+        correlationId: id,
+        requestId,
+        tenantId,
+        eventId: event.id,
+        sizeBytes: file.sizeBytes,
+        origin,
+      },
       'broadcast started: broadcast.uploaded published',
     );
+    if (status.state === 'scheduled' && origin === 'request') {
+      // Started early: the schedule has nothing left to do. Best effort: should the runner claim it
+      // meanwhile, it publishes the same event again (same id: harmless) and finds it started.
+      await this.tracker.unschedule(tenantId, id, false).catch((err: unknown) => {
+        this.log.warn(
+          { correlationId: id, tenantId, err: err instanceof Error ? err.message : String(err) },
+          'could not remove the schedule of a broadcast started early',
+        );
+      });
+    }
     const { statusUrl, reportUrl } = links(id);
     return {
       id,
@@ -223,6 +284,21 @@ export class BroadcastsService {
       reportUrl,
     };
   }
+}
+
+function scheduleConflict(id: string, change: Extract<ScheduleChange, { kind: 'conflict' }>) {
+  return change.code === 'starting'
+    ? new GatewayError(
+        'conflict',
+        'broadcast-starting',
+        `broadcast ${id} is being started right now (its start time has come)`,
+      )
+    : new GatewayError(
+        'conflict',
+        'broadcast-already-started',
+        `broadcast ${id} cannot be scheduled: ${change.message}`,
+        change.state ? { state: change.state } : undefined,
+      );
 }
 
 function assertMappingFits(template: TemplateInfo, mapping: BroadcastDraft['mapping']): void {

@@ -90,6 +90,14 @@ export const configSchema = z
     PARAMETER_STRICT_WHITESPACE: boolean(true),
     /** Dry run: the sender's quota used for the estimated duration when the request gives none. */
     DRY_RUN_DEFAULT_MPS: env.positiveInt(80),
+
+    /**
+     * Scheduled starts: how often this replica asks status-tracker for due schedules (0: never; some
+     * other replica does), and the lease of a claim (a replica that dies holding one is replaced
+     * after it; a transient start failure is retried after it).
+     */
+    SCHEDULE_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    SCHEDULE_LEASE_SECONDS: env.positiveInt(60),
   })
   .superRefine((config, ctx) => {
     if ((config.S3_ACCESS_KEY_ID === undefined) !== (config.S3_SECRET_ACCESS_KEY === undefined)) {

@@ -8,6 +8,9 @@
  * Idempotency: actions are naturally idempotent (pausing a paused broadcast changes nothing), so each
  * request gets a fresh event id; a retried request is simply the same action again.
  *
+ * A scheduled broadcast (not started yet) is cancelled by cancelling its schedule, final, before the
+ * time; `unschedule` (DELETE …/schedule) removes the start time and leaves the draft.
+ *
  * The checks here are against the state status-tracker shows now: a finished broadcast (completed,
  * failed, cancelled) cannot be controlled (409 `broadcast-finished`), nor one never started
  * (409 `broadcast-not-started`: delete it by not starting it).
@@ -25,7 +28,8 @@ export const CONTROL_ACTIONS: readonly ControlAction[] = ['pause', 'resume', 'ca
 export interface ControlAccepted {
   id: string;
   action: ControlAction;
-  eventId: string;
+  /** Absent when a scheduled broadcast was cancelled before its time (nothing to tell the pipeline). */
+  eventId?: string;
   /** The state when the action was accepted; the new one shows once status-tracker has it. */
   state: BroadcastState;
   statusUrl: string;
@@ -64,7 +68,26 @@ export class LifecycleService {
         { state: status.state },
       );
     }
-    if (status.state === 'created') {
+    if (status.state === 'scheduled') {
+      if (action !== 'cancel') {
+        throw new GatewayError(
+          'conflict',
+          'broadcast-not-started',
+          `broadcast ${id} is scheduled, not started: there is nothing to ${action} yet (cancel it, or DELETE its schedule)`,
+          { state: status.state },
+        );
+      }
+      // Before its time: the schedule is cancelled (final) and the broadcast never starts. Nothing
+      // reached the pipeline, so no broadcast.control is published.
+      const change = await this.tracker.unschedule(tenantId, id, true);
+      if (change.kind === 'ok') {
+        this.log.info({ correlationId: id, requestId, tenantId }, 'scheduled broadcast cancelled');
+        return { id, action, state: 'cancelled', statusUrl: `/v1/broadcasts/${id}` };
+      }
+      if (change.kind === 'not-found') throw broadcastNotFound(id);
+      if (change.code !== 'not-scheduled') throw startingNow(id);
+      // Started meanwhile (the schedule is history): cancel it like any running broadcast.
+    } else if (status.state === 'created') {
       throw new GatewayError(
         'conflict',
         'broadcast-not-started',
@@ -72,6 +95,41 @@ export class LifecycleService {
         { state: status.state },
       );
     }
+    return this.publish(tenantId, id, action, reason, requestId, status.state);
+  }
+
+  /** DELETE /v1/broadcasts/{id}/schedule: the scheduled start is removed, the draft stays. */
+  async unschedule(tenantId: string, id: string, requestId: string): Promise<UnscheduledBroadcast> {
+    const status = BROADCAST_ID.test(id) ? await this.tracker.get(tenantId, id) : undefined;
+    if (!status) throw broadcastNotFound(id);
+    const change = await this.tracker.unschedule(tenantId, id, false);
+    if (change.kind === 'not-found') throw broadcastNotFound(id);
+    if (change.kind === 'conflict') {
+      if (change.code === 'starting') throw startingNow(id);
+      throw new GatewayError(
+        'conflict',
+        'broadcast-not-scheduled',
+        `broadcast ${id} has no start time to remove (state "${status.state}")`,
+        { state: status.state },
+      );
+    }
+    this.log.info({ correlationId: id, requestId, tenantId }, 'broadcast unscheduled');
+    return {
+      id,
+      state: 'created',
+      unscheduledStartAt: change.schedule.startAt,
+      statusUrl: `/v1/broadcasts/${id}`,
+    };
+  }
+
+  private async publish(
+    tenantId: string,
+    id: string,
+    action: ControlAction,
+    reason: string | undefined,
+    requestId: string,
+    state: BroadcastState,
+  ): Promise<ControlAccepted> {
     const event: EventOf<'broadcast.control'> = createEnvelope(
       'broadcast.control',
       {
@@ -90,8 +148,22 @@ export class LifecycleService {
       id,
       action,
       eventId: event.id,
-      state: status.state,
+      state,
       statusUrl: `/v1/broadcasts/${id}`,
     };
   }
 }
+
+export interface UnscheduledBroadcast {
+  id: string;
+  state: 'created';
+  unscheduledStartAt: string;
+  statusUrl: string;
+}
+
+const startingNow = (id: string) =>
+  new GatewayError(
+    'conflict',
+    'broadcast-starting',
+    `broadcast ${id} is being started right now (its start time has come): try again in a moment`,
+  );

@@ -23,7 +23,7 @@ function permutations<T>(items: T[]): T[][] {
 }
 
 describe('recipient state merge', () => {
-  it('moves along pending < unknown < accepted < sent < failed < delivered < read, never back', () => {
+  it('moves along pending < cancelled < unknown < accepted < sent < failed < delivered < read, never back', () => {
     expect(mergeState('pending', 'accepted', 'send-result')).toBe('accepted');
     expect(mergeState('accepted', 'sent', 'webhook')).toBe('sent');
     expect(mergeState('sent', 'delivered', 'webhook')).toBe('delivered');
@@ -59,6 +59,25 @@ describe('recipient state merge', () => {
     expect(mergeState('accepted', 'skipped', 'split')).toBe('accepted');
     for (const state of RECIPIENT_STATES)
       expect(mergeState('skipped', state, 'webhook')).toBe('skipped');
+  });
+
+  it('cancels only a pending recipient; any sign that the message went wins over cancelled', () => {
+    expect(mergeState(undefined, 'cancelled', 'send-result')).toBe('cancelled');
+    expect(mergeState('pending', 'cancelled', 'send-result')).toBe('cancelled');
+    // an unknown call may have reached Meta: a later cancel result does not hide that
+    expect(mergeState('unknown', 'cancelled', 'send-result')).toBe('unknown');
+    for (const state of ['accepted', 'sent', 'failed', 'delivered', 'read', 'skipped'] as const)
+      expect(mergeState(state, 'cancelled', 'send-result')).toBe(state);
+    // the message did go (or Meta answered about it): the fact wins over the cancel
+    expect(mergeState('cancelled', 'accepted', 'send-result')).toBe('accepted');
+    expect(mergeState('cancelled', 'unknown', 'send-result')).toBe('unknown');
+    expect(mergeState('cancelled', 'sent', 'webhook')).toBe('sent');
+    expect(mergeState('cancelled', 'delivered', 'webhook')).toBe('delivered');
+    expect(mergeState('cancelled', 'read', 'webhook')).toBe('read');
+    expect(mergeState('cancelled', 'failed', 'webhook')).toBe('failed');
+    expect(mergeState('cancelled', 'failed', 'send-result')).toBe('failed');
+    expect(mergeState('cancelled', 'skipped', 'split')).toBe('skipped');
+    expect(mergeState('cancelled', 'pending', 'split')).toBe('cancelled');
   });
 
   it('is idempotent: applying a fact twice is applying it once', () => {
@@ -98,6 +117,16 @@ describe('recipient state merge', () => {
         ['delivered', 'webhook'],
         ['sent', 'webhook'],
       ],
+      [
+        ['cancelled', 'send-result'],
+        ['accepted', 'send-result'],
+        ['delivered', 'webhook'],
+      ],
+      [
+        ['cancelled', 'send-result'],
+        ['unknown', 'send-result'],
+        ['sent', 'webhook'],
+      ],
     ];
     for (const facts of scenarios) {
       const expected = fold(facts);
@@ -107,7 +136,7 @@ describe('recipient state merge', () => {
 
   it('counts every state but pending as terminal', () => {
     expect([...TERMINAL_STATES].sort()).toEqual(
-      ['accepted', 'delivered', 'failed', 'read', 'sent', 'skipped', 'unknown'].sort(),
+      ['accepted', 'cancelled', 'delivered', 'failed', 'read', 'sent', 'skipped', 'unknown'].sort(),
     );
   });
 });

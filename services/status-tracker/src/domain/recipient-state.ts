@@ -10,9 +10,15 @@
  * ever moves a recipient UP that order: `merge(a, b) = max(a, b)`, which is commutative, associative
  * and idempotent.
  *
- *   pending < unknown < accepted < sent < failed < delivered < read        (skipped: outside the order)
+ *   pending < cancelled < unknown < accepted < sent < failed < delivered < read   (skipped: outside)
  *
  * - `pending`: announced by the splitter (broadcast.rows), nothing sent yet.
+ * - `cancelled`: the broadcast was cancelled before this recipient was sent (the dispatcher's result
+ *   with our code CANCELLED_RESULT_CODE, or the tracker's own sweep of the recipients still pending
+ *   when the cancel is recorded). Terminal for completion, but it ranks just above `pending` only: it
+ *   is a statement that we did not send, so any fact that the message did go (a wamid, an `unknown`
+ *   call that may have reached Meta, any webhook) wins over it, and so does a synchronous failure
+ *   (Meta refused it: a more precise answer) and a `skipped` (the row would never have been sent).
  * - `unknown`: the dispatcher cannot tell whether Meta got the request (timeout mid-call). Terminal
  *   for completion (it is never resent blindly); a later webhook reconciles it upwards.
  * - `accepted`: the Cloud API answered 200 with a wamid; no webhook yet.
@@ -39,6 +45,7 @@ export const RECIPIENT_STATES = [
   'failed',
   'skipped',
   'unknown',
+  'cancelled',
 ] as const;
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
 
@@ -50,13 +57,21 @@ export const TERMINAL_STATES: readonly RecipientState[] = RECIPIENT_STATES.filte
 /** Position in the monotonic order; `skipped` sits outside it (see the module note). */
 export const STATE_RANK: Readonly<Record<Exclude<RecipientState, 'skipped'>, number>> = {
   pending: 0,
-  unknown: 1,
-  accepted: 2,
-  sent: 3,
-  failed: 4,
-  delivered: 5,
-  read: 6,
+  cancelled: 1,
+  unknown: 2,
+  accepted: 3,
+  sent: 4,
+  failed: 5,
+  delivered: 6,
+  read: 7,
 };
+
+/**
+ * The dispatcher's code for "cancelled by the operator before it was sent" (CANCELLED_CODE in
+ * services/dispatcher/src/dispatch.service.ts; services never import each other). A send-result
+ * `failed` with this code is recorded as state `cancelled`. LOUD WARNING: persisted (error_code).
+ */
+export const CANCELLED_RESULT_CODE = '900100';
 
 export function isRecipientState(value: unknown): value is RecipientState {
   return typeof value === 'string' && (RECIPIENT_STATES as readonly string[]).includes(value);
@@ -79,10 +94,14 @@ export function mergeState(
   source: FactSource,
 ): RecipientState {
   if (current === undefined) return incoming;
-  if (incoming === 'skipped') return current === 'pending' ? 'skipped' : current;
+  if (incoming === 'skipped') {
+    return current === 'pending' || current === 'cancelled' ? 'skipped' : current;
+  }
   if (current === 'skipped') return current;
   if (incoming === 'failed' && source === 'send-result') {
-    return current === 'pending' || current === 'unknown' ? 'failed' : current;
+    return current === 'pending' || current === 'unknown' || current === 'cancelled'
+      ? 'failed'
+      : current;
   }
   return STATE_RANK[incoming] > STATE_RANK[current] ? incoming : current;
 }
@@ -108,5 +127,6 @@ export function emptyCounts(): StateCounts {
     failed: 0,
     skipped: 0,
     unknown: 0,
+    cancelled: 0,
   };
 }

@@ -8,11 +8,13 @@ import { BatchEventConsumer, createKafka, EventPublisher } from '@wab/kafka-runt
 import { SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
 import { SERVICE, type TrackerConfig } from '../config.js';
 import { ControlStore, type ControlFact } from '../ports/control-store.port.js';
+import { RecordingService } from '../recording.service.js';
 import { LOGGER } from '../tokens.js';
 
 /**
  * `broadcast-control` → broadcast_controls: the operator's pause/resume/cancel, shown as the
- * broadcast's state (`paused`, `cancelled`) on top of the computed one. Sender-wide controls are the
+ * broadcast's state (`paused`, `cancelled`) on top of the computed one; a cancel also turns the
+ * recipients still `pending` into `cancelled`. Sender-wide controls are the
  * dispatcher's business and are not shown per broadcast here.
  *
  * At-least-once: the batch is recorded in one transaction before its offsets are committed; a
@@ -32,6 +34,7 @@ export class ControlConsumer implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     store: ControlStore,
+    recording: RecordingService,
     @Inject(SERVICE_CONFIG) config: TrackerConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -66,6 +69,10 @@ export class ControlConsumer implements OnApplicationBootstrap, BeforeApplicatio
           });
         }
         await store.record(facts);
+        // After the control is committed (the sweep reads it): recipients still pending end
+        // `cancelled`. A crash in between re-delivers the batch, which records and sweeps again.
+        const cancels = facts.filter((fact) => fact.action === 'cancel');
+        if (cancels.length > 0) await recording.recordCancelled(cancels);
         for (const fact of facts) {
           this.log.info(
             { correlationId: fact.broadcastId, tenantId: fact.tenantId, action: fact.action },

@@ -11,7 +11,10 @@ import {
   StatusTracker,
   type BroadcastRegistration,
   type BroadcastStatus,
+  type ClaimedSchedule,
   type PageQuery,
+  type ScheduleChange,
+  type ScheduleView,
   type RecipientsQuery,
   type ReportStream,
 } from '../ports/status-tracker.port.js';
@@ -96,6 +99,78 @@ export class HttpStatusTracker extends StatusTracker {
     };
   }
 
+  async schedule(tenantId: string, broadcastId: string, startAt: Date): Promise<ScheduleChange> {
+    const response = await this.call(
+      'PUT',
+      `/internal/broadcasts/${encodeURIComponent(broadcastId)}/schedule`,
+      tenantId,
+      { body: JSON.stringify({ startAt: startAt.toISOString() }) },
+    );
+    return this.scheduleChange(response, `schedule broadcast ${broadcastId}`);
+  }
+
+  async unschedule(tenantId: string, broadcastId: string, final: boolean): Promise<ScheduleChange> {
+    const response = await this.call(
+      'DELETE',
+      `/internal/broadcasts/${encodeURIComponent(broadcastId)}/schedule${final ? '?final=true' : ''}`,
+      tenantId,
+    );
+    return this.scheduleChange(response, `unschedule broadcast ${broadcastId}`);
+  }
+
+  async claimSchedules(
+    claimToken: string,
+    limit: number,
+    leaseSeconds: number,
+  ): Promise<ClaimedSchedule[]> {
+    const response = await this.call('POST', '/internal/schedules/claim', undefined, {
+      body: JSON.stringify({ claimToken, limit, leaseSeconds }),
+    });
+    if (!response.ok) throw await this.failure(response, 'status-tracker refused the claim');
+    return ((await response.json()) as { items: ClaimedSchedule[] }).items;
+  }
+
+  async finishSchedule(
+    claim: ClaimedSchedule,
+    outcome:
+      { status: 'started' } | { status: 'failed'; failureCode: string; failureMessage: string },
+  ): Promise<boolean> {
+    const response = await this.call('POST', '/internal/schedules/finish', undefined, {
+      body: JSON.stringify({
+        tenantId: claim.tenantId,
+        broadcastId: claim.broadcastId,
+        claimToken: claim.claimToken,
+        ...outcome,
+      }),
+    });
+    if (!response.ok) throw await this.failure(response, 'status-tracker refused to end the claim');
+    return ((await response.json()) as { finished: boolean }).finished;
+  }
+
+  private async scheduleChange(response: Response, what: string): Promise<ScheduleChange> {
+    if (response.ok) return { kind: 'ok', schedule: (await response.json()) as ScheduleView };
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return { kind: 'not-found' };
+    }
+    if (response.status === 409) {
+      const body = (await response.json().catch(() => ({}))) as {
+        code?: string;
+        message?: string;
+        state?: string;
+      };
+      const code =
+        body.code === 'not-draft' || body.code === 'starting' ? body.code : 'not-scheduled';
+      return {
+        kind: 'conflict',
+        code,
+        message: body.message ?? `status-tracker refused to ${what}`,
+        ...(body.state ? { state: body.state } : {}),
+      };
+    }
+    throw await this.failure(response, `status-tracker refused to ${what}`);
+  }
+
   private async getJson(path: string, tenantId: string): Promise<unknown> {
     const response = await this.call('GET', path, tenantId);
     if (response.status === 404) {
@@ -122,9 +197,9 @@ export class HttpStatusTracker extends StatusTracker {
   }
 
   private async call(
-    method: 'GET' | 'PUT',
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
     path: string,
-    tenantId: string,
+    tenantId: string | undefined,
     { body, headersOnlyTimeout = false }: { body?: string; headersOnlyTimeout?: boolean } = {},
   ): Promise<Response> {
     const controller = new AbortController();
@@ -140,7 +215,7 @@ export class HttpStatusTracker extends StatusTracker {
       return await fetch(`${this.base}${path}`, {
         method,
         headers: {
-          'x-tenant-id': tenantId,
+          ...(tenantId === undefined ? {} : { 'x-tenant-id': tenantId }),
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

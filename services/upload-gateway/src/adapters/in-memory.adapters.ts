@@ -16,9 +16,12 @@ import {
   StatusTracker,
   type BroadcastRegistration,
   type BroadcastStatus,
+  type ClaimedSchedule,
   type PageQuery,
   type RecipientsQuery,
   type ReportStream,
+  type ScheduleChange,
+  type ScheduleView,
 } from '../ports/status-tracker.port.js';
 import { TemplateCatalog } from '../ports/template-catalog.port.js';
 
@@ -135,5 +138,79 @@ export class InMemoryStatusTracker extends StatusTracker {
   async report(tenantId: string, broadcastId: string): Promise<ReportStream | undefined> {
     if (!(await this.get(tenantId, broadcastId))) return undefined;
     return { body: Readable.from([this.report_csv]), contentType: 'text/csv; charset=utf-8' };
+  }
+  /** Start schedules, like status-tracker's broadcast_schedules (without leases: claims are final). */
+  readonly schedules = new Map<string, ScheduleView & { tenantId: string; claimToken?: string }>();
+  async schedule(tenantId: string, broadcastId: string, startAt: Date): Promise<ScheduleChange> {
+    const found = await this.get(tenantId, broadcastId);
+    if (!found) return { kind: 'not-found' };
+    const current = this.schedules.get(broadcastId);
+    if (found.state !== 'created' || current?.status === 'cancelled') {
+      return { kind: 'conflict', code: 'not-draft', message: 'not a draft', state: found.state };
+    }
+    if (current?.status === 'claimed' || current?.status === 'started') {
+      return { kind: 'conflict', code: 'starting', message: 'being started' };
+    }
+    const schedule = {
+      tenantId,
+      broadcastId,
+      startAt: startAt.toISOString(),
+      status: 'scheduled' as const,
+      attempts: 0,
+    };
+    this.schedules.set(broadcastId, schedule);
+    found.state = 'scheduled';
+    found.startAt = schedule.startAt;
+    return { kind: 'ok', schedule };
+  }
+  async unschedule(tenantId: string, broadcastId: string, final: boolean): Promise<ScheduleChange> {
+    const found = await this.get(tenantId, broadcastId);
+    if (!found) return { kind: 'not-found' };
+    const current = this.schedules.get(broadcastId);
+    if (current?.status === 'claimed') {
+      return { kind: 'conflict', code: 'starting', message: 'being started' };
+    }
+    if (current?.status !== 'scheduled') {
+      return { kind: 'conflict', code: 'not-scheduled', message: 'nothing scheduled' };
+    }
+    current.status = final ? 'cancelled' : 'unscheduled';
+    found.state = final ? 'cancelled' : 'created';
+    delete found.startAt;
+    return { kind: 'ok', schedule: current };
+  }
+  claimSchedules(claimToken: string, limit: number): Promise<ClaimedSchedule[]> {
+    const due = [...this.schedules.values()]
+      .filter((s) => s.status === 'scheduled' && Date.parse(s.startAt) <= Date.now())
+      .slice(0, limit);
+    for (const s of due) {
+      s.status = 'claimed';
+      s.claimToken = claimToken;
+      s.attempts += 1;
+    }
+    return Promise.resolve(
+      due.map((s) => ({
+        tenantId: s.tenantId,
+        broadcastId: s.broadcastId,
+        startAt: s.startAt,
+        claimToken,
+        attempts: s.attempts,
+      })),
+    );
+  }
+  finishSchedule(
+    claim: ClaimedSchedule,
+    outcome:
+      { status: 'started' } | { status: 'failed'; failureCode: string; failureMessage: string },
+  ): Promise<boolean> {
+    const s = this.schedules.get(claim.broadcastId);
+    if (!s || s.status !== 'claimed' || s.claimToken !== claim.claimToken) {
+      return Promise.resolve(false);
+    }
+    s.status = outcome.status;
+    if (outcome.status === 'failed') {
+      s.failureCode = outcome.failureCode;
+      s.failureReason = outcome.failureMessage;
+    }
+    return Promise.resolve(true);
   }
 }

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   Body,
   Controller,
+  Delete,
   Get,
   Headers,
   HttpCode,
@@ -43,7 +44,9 @@ import {
   ErrorSchema,
   openapi,
   StartedBroadcastSchema,
+  StartRequestSchema,
   StatusSchema,
+  UnscheduledSchema,
   UploadedFileSchema,
 } from './openapi.schemas.js';
 
@@ -137,26 +140,60 @@ export class BroadcastsController {
   @Post(':id/start')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Start sending: publishes broadcast.uploaded',
+    summary: 'Start sending now, or at `startAt`: publishes broadcast.uploaded',
     description:
       'Needs the uploaded file. Answers 202 once the event is durably in Kafka; progress is then at `statusUrl`. ' +
       'Starting again before csv-splitter has picked the broadcast up re-publishes the same event (same `eventId`, ' +
-      'harmless) and answers 202; after that it answers 409 `broadcast-already-started`.',
+      'harmless) and answers 202; after that it answers 409 `broadcast-already-started`. ' +
+      'With `{"startAt": "<RFC 3339 time with offset>"}` the same checks run now and the start is scheduled ' +
+      '(durable, in status-tracker): the broadcast shows `scheduled` with `startAt` and is started at that time ' +
+      'exactly as an immediate start. Starting or scheduling again while `scheduled` replaces the time (or starts ' +
+      'now); `DELETE …/schedule` removes it, `POST …/cancel` cancels the broadcast before it starts.',
   })
+  @ApiBody({ required: false, schema: openapi(StartRequestSchema) })
   @ApiResponse({ status: 202, schema: openapi(StartedBroadcastSchema) })
+  @error(400, 'The body is not `{ "startAt"?: string }`.')
   @error(404, 'No such broadcast for this tenant.')
   @error(
     409,
-    'No file uploaded (`file-missing`), empty file (`file-empty`) or already started (`broadcast-already-started`).',
+    'No file uploaded (`file-missing`), empty file (`file-empty`), already started (`broadcast-already-started`) ' +
+      'or being started by its schedule right now (`broadcast-starting`).',
   )
   @error(413, 'The uploaded file is larger than MAX_UPLOAD_BYTES.')
-  @error(422, 'The template is no longer APPROVED or no longer fits the mapping.')
+  @error(
+    422,
+    'The template is no longer APPROVED or no longer fits the mapping; or `startAt` is not RFC 3339 with offset, ' +
+      'is in the past or more than 30 days ahead (`invalid-start-time`).',
+  )
   start(
     @Tenant() tenantId: string,
     @RequestId() requestId: string,
     @Param('id') id: string,
+    @Body() body: unknown,
   ): Promise<unknown> {
-    return this.broadcasts.start(tenantId, id, requestId);
+    return this.broadcasts.start(tenantId, id, requestId, body);
+  }
+
+  @Delete(':id/schedule')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Remove the start time of a scheduled broadcast (it stays a draft)',
+    description:
+      'Before the time only: the broadcast goes back to `created` and can be started or scheduled again. ' +
+      'To drop it for good, `POST …/cancel`.',
+  })
+  @ApiResponse({ status: 200, schema: openapi(UnscheduledSchema) })
+  @error(404, 'No such broadcast for this tenant.')
+  @error(
+    409,
+    'Nothing scheduled (`broadcast-not-scheduled`) or its time has come and it is starting (`broadcast-starting`).',
+  )
+  unschedule(
+    @Tenant() tenantId: string,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+  ): Promise<unknown> {
+    return this.lifecycle.unschedule(tenantId, id, requestId);
   }
 
   @Post(':id/dry-run')
@@ -255,10 +292,15 @@ export class BroadcastsController {
   @ApiOperation({
     summary: 'Cancel a broadcast (final): publishes broadcast.control',
     description:
-      'The recipients not yet sent end as cancelled. Optional JSON body `{ "reason": "..." }`.',
+      'The recipients not yet sent end as `cancelled` (a recipient whose message turns out to have gone ' +
+      'shows what happened to it), and the broadcast completes with state `cancelled`. A scheduled broadcast ' +
+      'is cancelled before it starts and never starts. Optional JSON body `{ "reason": "..." }`.',
   })
   @error(404, 'No such broadcast for this tenant.')
-  @error(409, 'Not started yet (`broadcast-not-started`) or already over (`broadcast-finished`).')
+  @error(
+    409,
+    'Not started nor scheduled (`broadcast-not-started`), already over (`broadcast-finished`) or being started by its schedule right now (`broadcast-starting`).',
+  )
   cancel(
     @Tenant() tenantId: string,
     @RequestId() requestId: string,
@@ -355,7 +397,11 @@ export class BroadcastsController {
   @ApiOperation({
     summary: 'Recipients of a broadcast with their outcome, paged (from status-tracker)',
   })
-  @ApiQuery({ name: 'state', required: false, description: 'e.g. failed, skipped, delivered' })
+  @ApiQuery({
+    name: 'state',
+    required: false,
+    description: 'e.g. failed, skipped, delivered, cancelled',
+  })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false })
   @error(404, 'No such broadcast for this tenant.')

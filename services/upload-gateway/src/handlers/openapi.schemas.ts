@@ -65,15 +65,41 @@ export const StartedBroadcastSchema = Type.Object({
   id: Type.String(),
   state: Type.String({
     description:
-      'State when the start was accepted (`created`; it moves on as csv-splitter picks it up).',
+      'State when the start was accepted (`created`; it moves on as csv-splitter picks it up), or `scheduled`.',
   }),
-  eventId: Type.String({
-    description:
-      'Id of the `broadcast.uploaded` event: the same for every start of this broadcast.',
-  }),
+  eventId: Type.Optional(
+    Type.String({
+      description:
+        'Id of the `broadcast.uploaded` event: the same for every start of this broadcast (absent when scheduled).',
+    }),
+  ),
+  startAt: Type.Optional(
+    Type.String({ format: 'date-time', description: 'When a scheduled start will happen.' }),
+  ),
   file: Type.Object({ sizeBytes: Type.Integer() }),
   statusUrl: Type.String(),
   reportUrl: Type.String(),
+});
+
+export const StartRequestSchema = Type.Object(
+  {
+    startAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'RFC 3339 with offset (`2026-11-27T10:00:00Z`, `2026-11-27T11:00:00+01:00`): start then instead of now. ' +
+          'Not in the past, at most 30 days ahead (422 `invalid-start-time`).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const UnscheduledSchema = Type.Object({
+  id: Type.String(),
+  state: Type.Literal('created'),
+  unscheduledStartAt: Type.String({ format: 'date-time' }),
+  statusUrl: Type.String(),
 });
 
 const Parameter = Type.Object({
@@ -149,15 +175,19 @@ export const StatusSchema = Type.Object(
     id: Type.String(),
     name: Type.Optional(Type.String()),
     state: Type.String({
-      description: 'created, splitting, sending, completed, failed or cancelled',
+      description: 'created, scheduled, splitting, sending, paused, completed, failed or cancelled',
     }),
+    startAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'While `scheduled`: when it starts.' }),
+    ),
     failureReason: Type.Optional(Type.String()),
     complete: Type.Optional(
       Type.Boolean({ description: 'Every recipient has a terminal state (computed).' }),
     ),
     counts: Type.Optional(
       Type.Record(Type.String(), Type.Integer(), {
-        description: 'pending, accepted, sent, delivered, read, failed, skipped, unknown',
+        description:
+          'pending, accepted, sent, delivered, read, failed, skipped, unknown, cancelled (never sent: the broadcast was cancelled)',
       }),
     ),
     ratePerSecond: Type.Optional(Type.Number()),

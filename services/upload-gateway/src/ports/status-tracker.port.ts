@@ -13,7 +13,44 @@ export interface BroadcastRegistration {
 }
 
 export type BroadcastState =
-  'created' | 'splitting' | 'sending' | 'paused' | 'completed' | 'failed' | 'cancelled';
+  | 'created'
+  | 'scheduled'
+  | 'splitting'
+  | 'sending'
+  | 'paused'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+/** A broadcast's start schedule in status-tracker (broadcast_schedules). */
+export interface ScheduleView {
+  broadcastId: string;
+  startAt: string;
+  status: 'scheduled' | 'claimed' | 'started' | 'failed' | 'unscheduled' | 'cancelled';
+  attempts: number;
+  failureCode?: string;
+  failureReason?: string;
+}
+
+/** A due schedule claimed by this gateway for a lease (see ScheduleRunner). */
+export interface ClaimedSchedule {
+  tenantId: string;
+  broadcastId: string;
+  startAt: string;
+  claimToken: string;
+  attempts: number;
+}
+
+export type ScheduleChange =
+  | { kind: 'ok'; schedule: ScheduleView }
+  | { kind: 'not-found' }
+  /** Not a draft any more (`state`), nothing scheduled, or a claimer is starting it right now. */
+  | {
+      kind: 'conflict';
+      code: 'not-draft' | 'not-scheduled' | 'starting';
+      message: string;
+      state?: string;
+    };
 
 /** `GET /internal/broadcasts/:id` (the fields the gateway reads; the rest is passed through untouched). */
 export interface BroadcastStatus {
@@ -56,4 +93,24 @@ export abstract class StatusTracker {
   ): Promise<unknown>;
   /** The report as a stream, never buffered; undefined for an unknown broadcast. */
   abstract report(tenantId: string, broadcastId: string): Promise<ReportStream | undefined>;
+  /** Schedules (or reschedules) the start of a draft. */
+  abstract schedule(tenantId: string, broadcastId: string, startAt: Date): Promise<ScheduleChange>;
+  /** Removes the start time: back to a draft, or (`final`) cancelled. */
+  abstract unschedule(
+    tenantId: string,
+    broadcastId: string,
+    final: boolean,
+  ): Promise<ScheduleChange>;
+  /** Claims due schedules of every tenant for `leaseSeconds` (exactly one claimer gets each). */
+  abstract claimSchedules(
+    claimToken: string,
+    limit: number,
+    leaseSeconds: number,
+  ): Promise<ClaimedSchedule[]>;
+  /** Ends a claim; false when it is no longer ours. */
+  abstract finishSchedule(
+    claim: ClaimedSchedule,
+    outcome:
+      { status: 'started' } | { status: 'failed'; failureCode: string; failureMessage: string },
+  ): Promise<boolean>;
 }
