@@ -34,6 +34,8 @@ commands:
   start ID                           start a checked (dry-run) broadcast
   pause ID | resume ID | cancel ID   [--reason TEXT]
   report ID [--state STATE]          the report CSV on stdout (--state failed: only those)
+  resend ID [--follow]               resend to failed: a new wave for the resendable failures
+        [--state failed|unknown] [--codes 131000,131016]   narrow the selection
 
 options:
   --url URL        the API (env WAB_URL, default http://127.0.0.1:3000)
@@ -69,6 +71,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         country: { type: 'string' },
         name: { type: 'string' },
         follow: { type: 'boolean', default: false },
+        codes: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         mps: { type: 'string' },
         'progress-only': { type: 'boolean', default: false },
@@ -156,6 +159,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const accepted = await api.control(id, command, values.reason);
         say(`broadcast ${id}: ${command} accepted (was ${accepted.state})`);
         return 0;
+      }
+      case 'resend': {
+        const id = need('a broadcast id');
+        if (values.state && values.state !== 'failed' && values.state !== 'unknown')
+          throw new UsageError('--state for resend is failed or unknown');
+        const codes = values.codes?.split(',').map((code) => code.trim());
+        if (codes?.some((code) => !/^[0-9]{1,9}$/.test(code)))
+          throw new UsageError('--codes takes Meta error codes: 131000,131016');
+        const wave = await api.resend(id, {
+          ...(values.state ? { states: [values.state] } : {}),
+          ...(codes ? { errorCodes: codes.map(Number) } : {}),
+        });
+        say(
+          `broadcast ${id}: wave ${wave.wave} (${wave.id}) resends ${wave.selected} recipient${wave.selected === 1 ? '' : 's'}`,
+        );
+        io.stdout.write(`${wave.id}\n`);
+        return values.follow ? follow(api, wave.id, io) : 0;
       }
       case 'report': {
         const id = need('a broadcast id');

@@ -193,6 +193,14 @@ export class BroadcastApi {
     return this.call('GET', `/v1/broadcasts/${encodeURIComponent(id)}`);
   }
 
+  /** POST /v1/broadcasts/{id}/resend: the next wave of the broadcast for its resendable failures. */
+  resend(
+    id: string,
+    body: { states?: string[]; errorCodes?: number[] } = {},
+  ): Promise<{ id: string; parentBroadcastId: string; wave: number; selected: number }> {
+    return this.call('POST', `/v1/broadcasts/${encodeURIComponent(id)}/resend`, body);
+  }
+
   control(
     id: string,
     action: 'pause' | 'resume' | 'cancel',
