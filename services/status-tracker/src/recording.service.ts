@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventsByTopic } from '@wab/contracts';
-import type { Logger } from '@wab/service-runtime';
-import { CANCELLED_RESULT_CODE } from './domain/recipient-state.js';
+import { isTracingEnabled, recordSpanUnder, type Logger } from '@wab/service-runtime';
 import type { StatusUpdate } from './domain/webhook-payload.js';
 import { recordAccountError, recordWrite } from './metrics.js';
 import {
@@ -133,14 +132,23 @@ export class RecordingService {
     );
   }
 
-  recordSendResults(events: readonly EventsByTopic['sendResults'][]): Promise<ApplyResult> {
-    const facts = events.map((event): RecipientFact => {
+  /**
+   * `traceparents` (tracing on): each result's span context, stored on its recipient so that the
+   * status webhooks that follow join the recipient's trace (see recordStatuses).
+   */
+  recordSendResults(
+    events: readonly EventsByTopic['sendResults'][],
+    traceparents?: readonly (string | undefined)[],
+  ): Promise<ApplyResult> {
+    const facts = events.map((event, index): RecipientFact => {
       const payload = event.payload;
+      const traceparent = traceparents?.[index];
       const base = {
         tenantId: event.tenantId,
         broadcastId: payload.broadcastId,
         rowNumber: payload.rowNumber,
         source: 'send-result' as const,
+        ...(traceparent ? { traceparent } : {}),
       };
       const outcome = payload.outcome;
       switch (outcome.status) {
@@ -156,15 +164,6 @@ export class RecordingService {
             errorReason: outcome.error.details
               ? `${outcome.error.title}: ${outcome.error.details}`
               : outcome.error.title,
-          // The dispatcher's "cancelled before it was sent": nothing went, so not a failure.
-          if (String(outcome.error.code) === CANCELLED_RESULT_CODE) {
-            return {
-              ...base,
-              state: 'cancelled',
-              errorCode: CANCELLED_RESULT_CODE,
-              errorReason: outcome.error.title,
-            };
-          }
           };
         case 'unknown':
           return { ...base, state: 'unknown', errorReason: outcome.reason };
@@ -182,23 +181,6 @@ export class RecordingService {
       ...(status.broadcastId !== undefined && status.rowNumber !== undefined
         ? { broadcastId: status.broadcastId, rowNumber: status.rowNumber }
         : {}),
-  /**
-   * A cancel was recorded: the broadcast's recipients still pending become `cancelled` (the store
-   * keeps doing so for rows announced later; see the `cancel-pending` command).
-   */
-  recordCancelled(
-    cancels: readonly { tenantId: string; broadcastId: string }[],
-  ): Promise<ApplyResult> {
-    return this.apply(
-      'control',
-      cancels.map((c) => ({
-        kind: 'cancel-pending',
-        tenantId: c.tenantId,
-        broadcastId: c.broadcastId,
-      })),
-    );
-  }
-
       ...(status.error
         ? {
             errorCode: status.error.code,
@@ -209,7 +191,33 @@ export class RecordingService {
           }
         : {}),
     }));
-    return this.apply('webhooks', [{ kind: 'facts', facts }], statuses.length);
+    if (!isTracingEnabled())
+      return this.apply('webhooks', [{ kind: 'facts', facts }], statuses.length);
+    return this.applyTracingStatuses(facts, statuses.length);
+  }
+
+  /**
+   * Tracing on: the same write, then a span per applied status in its recipient's trace (the trace
+   * context stored with the send result, read by the same statement: no extra query).
+   */
+  private async applyTracingStatuses(facts: RecipientFact[], size: number): Promise<ApplyResult> {
+    const startTime = Date.now();
+    const result = await this.apply('webhooks', [{ kind: 'facts', facts }], size);
+    const endTime = Date.now();
+    for (const { fact, traceparent, changed } of result.traced ?? []) {
+      recordSpanUnder(traceparent, `whatsapp status ${fact.state}`, {
+        startTime,
+        endTime,
+        attributes: {
+          'wab.status': fact.state,
+          'wab.changed': changed,
+          ...(fact.broadcastId !== undefined ? { 'wab.broadcast_id': fact.broadcastId } : {}),
+          ...(fact.rowNumber !== undefined ? { 'wab.row_number': fact.rowNumber } : {}),
+          ...(fact.errorCode !== undefined ? { 'wab.error_code': fact.errorCode } : {}),
+        },
+      });
+    }
+    return result;
   }
 
   private async apply(

@@ -9,10 +9,11 @@ import {
   BatchEventConsumer,
   createKafka,
   EventPublisher,
+  withEventSpans,
   type ConsumedEvent,
   type RuntimeLog,
 } from '@wab/kafka-runtime';
-import { ReadinessChecks, SERVICE_CONFIG, type Logger } from '@wab/service-runtime';
+import { ReadinessChecks, SERVICE_CONFIG, traceparentOf, type Logger } from '@wab/service-runtime';
 import { SERVICE, type TrackerConfig } from '../config.js';
 import { RecordingService } from '../recording.service.js';
 import { LOGGER } from '../tokens.js';
@@ -94,9 +95,12 @@ export class KafkaConsumers implements OnApplicationBootstrap, BeforeApplication
         ...common,
         groupId: `${config.KAFKA_TOPIC_PREFIX}${CONSUMER_GROUPS.sendResults}`,
         topic: 'sendResults',
-        handle: async (batch) => {
-          await recording.recordSendResults(events(batch));
-        },
+        // Tracing on: a span per result in its recipient's trace, lasting the batch's write; its
+        // context is stored on the recipient for the status webhooks that follow.
+        handle: (batch) =>
+          withEventSpans(batch, 'send-result apply', async (contexts) => {
+            await recording.recordSendResults(events(batch), contexts?.map(traceparentOf));
+          }),
       }),
     ];
   }

@@ -140,6 +140,11 @@ export interface RecipientFact {
   /** skipped rows: the phone as given and its normalised form, when known. */
   phone?: string;
   e164?: string;
+  /**
+   * Tracing on, send results: the W3C traceparent of the result's span, stored on the recipient so
+   * that its later status webhooks (which carry no trace context) join the recipient's trace.
+   */
+  traceparent?: string;
 }
 
 export type TrackerCommand =
@@ -179,16 +184,6 @@ export type TrackerCommand =
       tenantId: string;
       broadcastId: string;
       reason: string;
-  | {
-      /**
-       * The broadcast's cancel was recorded: its recipients still `pending` become `cancelled`. The
-       * same sweep also runs in every later transaction that touches a cancelled broadcast (rows the
-       * splitter announces after the cancel), so nothing can stay pending behind a cancel.
-       */
-      kind: 'cancel-pending';
-      tenantId: string;
-      broadcastId: string;
-    }
       message: string;
       at: Date;
     };
@@ -204,6 +199,8 @@ export interface ApplyResult {
   transitionsByState: Partial<Record<RecipientState, number>>;
   /** Broadcasts that became complete in this batch. */
   completed: { tenantId: string; broadcastId: string }[];
+  /** Webhook facts whose recipient has a stored trace context (see RecipientFact.traceparent). */
+  traced?: { fact: RecipientFact; traceparent: string; changed: boolean }[];
 }
 
 export interface Page<T> {
