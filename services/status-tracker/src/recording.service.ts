@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventsByTopic } from '@wab/contracts';
 import { isTracingEnabled, recordSpanUnder, type Logger } from '@wab/service-runtime';
+import { CANCELLED_RESULT_CODE } from './domain/recipient-state.js';
 import type { StatusUpdate } from './domain/webhook-payload.js';
 import { recordAccountError, recordWrite } from './metrics.js';
 import {
@@ -164,6 +165,15 @@ export class RecordingService {
             errorReason: outcome.error.details
               ? `${outcome.error.title}: ${outcome.error.details}`
               : outcome.error.title,
+          // The dispatcher's "cancelled before it was sent": nothing went, so not a failure.
+          if (String(outcome.error.code) === CANCELLED_RESULT_CODE) {
+            return {
+              ...base,
+              state: 'cancelled',
+              errorCode: CANCELLED_RESULT_CODE,
+              errorReason: outcome.error.title,
+            };
+          }
           };
         case 'unknown':
           return { ...base, state: 'unknown', errorReason: outcome.reason };
@@ -181,6 +191,23 @@ export class RecordingService {
       ...(status.broadcastId !== undefined && status.rowNumber !== undefined
         ? { broadcastId: status.broadcastId, rowNumber: status.rowNumber }
         : {}),
+  /**
+   * A cancel was recorded: the broadcast's recipients still pending become `cancelled` (the store
+   * keeps doing so for rows announced later; see the `cancel-pending` command).
+   */
+  recordCancelled(
+    cancels: readonly { tenantId: string; broadcastId: string }[],
+  ): Promise<ApplyResult> {
+    return this.apply(
+      'control',
+      cancels.map((c) => ({
+        kind: 'cancel-pending',
+        tenantId: c.tenantId,
+        broadcastId: c.broadcastId,
+      })),
+    );
+  }
+
       ...(status.error
         ? {
             errorCode: status.error.code,

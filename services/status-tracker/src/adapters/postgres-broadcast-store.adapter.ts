@@ -21,6 +21,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { BroadcastState } from '../domain/progress.js';
 import {
+  CANCELLED_RESULT_CODE,
   emptyCounts,
   RECIPIENT_STATES,
   type RecipientState,
@@ -80,6 +81,7 @@ interface BroadcastRow {
   n_failed: number;
   n_skipped: number;
   n_unknown: number;
+  n_cancelled: number;
   parent_broadcast_id: string | null;
   wave_number: number | null;
   wave_selected: number | null;
@@ -480,6 +482,10 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
           break;
       }
     }
+        case 'cancel-pending':
+          // Only touches the broadcast: the sweep below runs for every touched broadcast.
+          touch(command.tenantId, command.broadcastId);
+          break;
     await flushRows();
     await flushFacts();
     if (touched.size === 0) return result;
@@ -514,6 +520,7 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
     for (const command of lifecycle) await this.applyLifecycle(tx, command);
     await this.writeCounters(tx, deltas);
 
+    await this.cancelPending(tx, targets, deltas, result);
     const completed = await tx.query<{ tenant_id: string; id: string; state: string }>(
       `UPDATE broadcasts b SET
          state = CASE WHEN ${COMPLETE} THEN 'completed' ELSE 'sending' END,
@@ -533,6 +540,56 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
 
   /** broadcast.rows: pending recipients, upserted by (tenant, broadcast, row); states are never reset. */
   private async insertRecipients(
+  /**
+   * Recipients still `pending` in a touched broadcast whose cancel is recorded (broadcast_controls,
+   * migration 003) become `cancelled`: they were never sent, and completion needs them terminal.
+   *
+   * Why here, after the broadcast rows are locked, and for every transaction: a row announced by a
+   * transaction that read "not cancelled" before the cancel committed would otherwise stay pending
+   * for ever. Each transaction holds its broadcasts' row locks from here to COMMIT, and the cancel's
+   * own sweep (command `cancel-pending`) takes the same lock, so whichever commits second sees the
+   * other's rows. SKIP LOCKED: a pending row locked by another transaction is that transaction's to
+   * sweep (it touched this broadcast too, and sweeps once it has the broadcast lock we hold); waiting
+   * for it here would invert the lock order (recipients before broadcasts) and deadlock.
+   */
+  private async cancelPending(
+    tx: SqlExecutor,
+    targets: { tenantId: string; broadcastId: string }[],
+    deltas: Deltas,
+    result: ApplyResult,
+  ): Promise<void> {
+    const swept = await tx.query<{ tenant_id: string; broadcast_id: string }>(
+      `WITH doomed AS (
+         SELECT r.tenant_id, r.broadcast_id, r.row_number, c.reason
+         FROM recipients r
+         JOIN unnest($1::text[], $2::text[]) AS v(t, i) ON r.tenant_id = v.t AND r.broadcast_id = v.i
+         JOIN broadcast_controls c ON c.tenant_id = r.tenant_id AND c.broadcast_id = r.broadcast_id
+         WHERE c.control = 'cancelled' AND r.state = 'pending'
+         ORDER BY r.tenant_id, r.broadcast_id, r.row_number
+         FOR UPDATE OF r SKIP LOCKED
+       )
+       UPDATE recipients r SET
+         state = 'cancelled',
+         error_code = $3,
+         error_reason = left('Cancelled by the operator before it was sent' || coalesce(': ' || d.reason, ''), 2000),
+         updated_at = now()
+       FROM doomed d
+       WHERE r.tenant_id = d.tenant_id AND r.broadcast_id = d.broadcast_id AND r.row_number = d.row_number
+       RETURNING r.tenant_id, r.broadcast_id`,
+      [targets.map((t) => t.tenantId), targets.map((t) => t.broadcastId), CANCELLED_RESULT_CODE],
+    );
+    for (const row of swept) {
+      const counts = deltas.countsFor(row.tenant_id, row.broadcast_id);
+      counts.pending -= 1;
+      counts.cancelled += 1;
+    }
+    if (swept.length > 0) {
+      result.transitions += swept.length;
+      result.transitionsByState.cancelled =
+        (result.transitionsByState.cancelled ?? 0) + swept.length;
+    }
+  }
+
     tx: SqlExecutor,
     commands: Extract<TrackerCommand, { kind: 'recipients' }>[],
     deltas: Deltas,
@@ -749,7 +806,7 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
               OR (v.state = 'failed' AND v.source = 'webhook' AND cur.old_state IN ('delivered', 'read')
                   AND cur.old_code IS NULL))) AS write_error,
            -- an unknown outcome reconciled upwards: its "why unknown" no longer applies
-           (cur.old_state = 'unknown' AND cur.new_state IN ('accepted', 'sent', 'delivered', 'read')) AS clear_error
+           (cur.old_state IN ('unknown', 'cancelled') AND cur.new_state IN ('accepted', 'sent', 'delivered', 'read')) AS clear_error
          FROM cur JOIN v ON v.ord = cur.ord
        ),
        upd AS (
@@ -761,8 +818,10 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
            phone = COALESCE(r.phone, v.phone),
            e164 = COALESCE(r.e164, v.e164),
            traceparent = COALESCE(v.traceparent, r.traceparent),
-           terminal_at = CASE WHEN r.terminal_at IS NULL AND d.old_state = 'pending'
-                                   AND d.new_state NOT IN ('pending', 'skipped') THEN now()
+           -- a cancel is not a send outcome: it does not count for the rate (a cancelled recipient
+           -- that turns out to have been sent does, when its first real outcome arrives)
+           terminal_at = CASE WHEN r.terminal_at IS NULL AND d.old_state IN ('pending', 'cancelled')
+                                   AND d.new_state NOT IN ('pending', 'skipped', 'cancelled') THEN now()
                               ELSE r.terminal_at END,
            updated_at = now()
          FROM decided d JOIN v ON v.ord = d.ord
@@ -880,6 +939,7 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
       const columns = RECIPIENT_STATES.map((state, i) => `$${i + 3}::int[]`).join(', ');
       await tx.query(
         `UPDATE broadcasts b SET
+      case 'cancel-pending':
            ${RECIPIENT_STATES.map((state) => `n_${state} = b.n_${state} + d.${state}`).join(',\n           ')},
            updated_at = now()
          FROM unnest($1::text[], $2::text[], ${columns})

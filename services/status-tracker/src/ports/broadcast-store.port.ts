@@ -184,6 +184,16 @@ export type TrackerCommand =
       tenantId: string;
       broadcastId: string;
       reason: string;
+  | {
+      /**
+       * The broadcast's cancel was recorded: its recipients still `pending` become `cancelled`. The
+       * same sweep also runs in every later transaction that touches a cancelled broadcast (rows the
+       * splitter announces after the cancel), so nothing can stay pending behind a cancel.
+       */
+      kind: 'cancel-pending';
+      tenantId: string;
+      broadcastId: string;
+    }
       message: string;
       at: Date;
     };
