@@ -5,6 +5,7 @@
 //   broadcast status ID [--json] [--follow]
 //   broadcast pause|resume|cancel ID [--reason TEXT]
 //   broadcast report ID [--state failed] > failed.csv
+//   broadcast suppressions list|add PHONE|remove PHONE|export > list.csv
 //
 // Configuration: --url or WAB_URL (default http://127.0.0.1:3000), WAB_API_KEY (required, never
 // printed), --sender or WAB_SENDER (the business phone number id). Progress and messages go to
@@ -20,6 +21,12 @@ import {
 } from './client.ts';
 import { dryRunReport, ProgressRenderer, statusReport } from './progress.ts';
 import { recipientsCsvHeader, recipientCsvLine } from './report.ts';
+import {
+  SUPPRESSIONS_USAGE,
+  SuppressionsApi,
+  suppressionsCommand,
+  SuppressionsUsageError,
+} from './suppressions.ts';
 
 const USAGE = `usage: broadcast <command> [options]
 
@@ -36,8 +43,7 @@ commands:
   report ID [--state STATE]          the report CSV on stdout (--state failed: only those)
   resend ID [--follow]               resend to failed: a new wave for the resendable failures
         [--state failed|unknown] [--codes 131000,131016]   narrow the selection
-
-options:
+${SUPPRESSIONS_USAGE}options:
   --url URL        the API (env WAB_URL, default http://127.0.0.1:3000)
   env WAB_API_KEY  the API key (required)
   --sender ID      the business phone number id (env WAB_SENDER)
@@ -87,9 +93,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(USAGE);
       return command || values.help ? 0 : 2;
     }
-    if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    if (rest.length > 0 && command !== 'suppressions')
+      throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
     const apiKey = io.env.WAB_API_KEY;
     if (!apiKey) throw new UsageError('set WAB_API_KEY to your API key');
+    if (command === 'suppressions') {
+      const url = values.url ?? io.env.WAB_URL ?? 'http://127.0.0.1:3000';
+      return await suppressionsCommand(
+        new SuppressionsApi(url, apiKey),
+        positionals.slice(1),
+        values.reason === undefined ? {} : { reason: values.reason },
+        io,
+      );
+    }
     const api = new BroadcastApi(values.url ?? io.env.WAB_URL ?? 'http://127.0.0.1:3000', apiKey);
     const need = (what: string) => {
       if (!target) throw new UsageError(`${command} needs ${what}`);
@@ -200,6 +216,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (
       error instanceof UsageError ||
+      error instanceof SuppressionsUsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
       say(`broadcast: ${(error as Error).message}\n\n${USAGE}`);
