@@ -118,8 +118,11 @@ export class EventPublisher {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatchMessages ?? 2000);
       const byTopic = new Map<string, Message[]>();
-      for (const item of batch)
-        byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item.message]);
+      for (const item of batch) {
+        const messages = byTopic.get(item.topic);
+        if (messages) messages.push(item.message);
+        else byTopic.set(item.topic, [item.message]);
+      }
       try {
         await this.producer.sendBatch({
           acks: -1,
