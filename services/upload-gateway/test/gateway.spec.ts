@@ -142,6 +142,8 @@ describe('upload-gateway HTTP API (real Kafka, S3 and simulator)', () => {
       WHATSAPP_WABA_ID: WABA_ID,
       MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       PRESIGN_EXPIRES_SECONDS: '300',
+      // The fake status-tracker has no schedule routes: no runner polling it.
+      SCHEDULE_POLL_MS: '0',
     });
     gateway = started.proc;
     base = started.url;
@@ -636,6 +638,38 @@ describe('upload-gateway HTTP API (real Kafka, S3 and simulator)', () => {
         expect.arrayContaining(['bearer', 'api-key']),
       );
       expect(JSON.stringify(doc.paths['/v1/broadcasts']!.post)).toContain('phoneColumn');
+    });
+  });
+
+  describe('POST /v1/broadcasts/{id}/start with startAt', () => {
+    it('422 invalid-start-time for a time without offset, in the past or over 30 days ahead; 400 for other fields', async () => {
+      const { id } = await create();
+      const start = (body: unknown) => postJson(`/v1/broadcasts/${id}/start`, body);
+      const noOffset = await expectError(
+        await start({ startAt: '2030-01-01T10:00:00' }),
+        422,
+        'invalid-start-time',
+      );
+      expect(noOffset.message).toContain('RFC 3339');
+      const past = await expectError(
+        await start({ startAt: new Date(Date.now() - 60_000).toISOString() }),
+        422,
+        'invalid-start-time',
+      );
+      expect(past.message).toContain('in the past');
+      const far = await expectError(
+        await start({ startAt: new Date(Date.now() + 31 * 86_400_000).toISOString() }),
+        422,
+        'invalid-start-time',
+      );
+      expect(far.message).toContain('more than 30 days ahead');
+      await expectError(
+        await start({ startAt: new Date(Date.now() + 60_000).toISOString(), when: 'soon' }),
+        400,
+        'invalid-request',
+      );
+      // Nothing was published for any of them.
+      expect(consumed.filter((m) => m.key?.toString() === id)).toEqual([]);
     });
   });
 

@@ -1,7 +1,7 @@
 // `broadcast`: the operator's command line over the public HTTP API (upload-gateway) only.
 //
 //   broadcast send FILE --template NAME --lang CODE --map col=param ... [--phone-column phone]
-//                       [--sender ID] [--country CC] [--name TEXT] [--follow]
+//                       [--sender ID] [--country CC] [--name TEXT] [--at TIME] [--follow]
 //   broadcast status ID [--json] [--follow]
 //   broadcast pause|resume|cancel ID [--reason TEXT]
 //   broadcast report ID [--state failed] > failed.csv
@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import {
   ApiError,
+  type BroadcastState,
   BroadcastApi,
   type BroadcastStatus,
   type CreateBroadcastRequest,
@@ -33,17 +34,19 @@ const USAGE = `usage: broadcast <command> [options]
 commands:
   send FILE --template NAME --lang CODE --map COLUMN=PARAM ...   create, upload, start
         [--phone-column phone] [--sender ID] [--country CC] [--name TEXT] [--follow]
+        [--at TIME]             schedule the start: RFC 3339 (2026-11-27T10:00:00Z) or +90s/+10m/+2h
         [--dry-run [--mps N]]   check every row, show samples and the estimate; send nothing
         PARAM is a body placeholder: its position (1, 2, ...) or its name (named templates)
   status ID [--json] [--follow]      progress (--follow: live, until the broadcast is over;
                                      --progress-only: no summary at the end)
   test-send ID --to PHONE            the first valid row's message, once, to PHONE (before start)
-  start ID                           start a checked (dry-run) broadcast
+  start ID [--at TIME]               start a checked (dry-run) broadcast, now or at TIME
   pause ID | resume ID | cancel ID   [--reason TEXT]
   report ID [--state STATE]          the report CSV on stdout (--state failed: only those)
   resend ID [--follow]               resend to failed: a new wave for the resendable failures
         [--state failed|unknown] [--codes 131000,131016]   narrow the selection
-${SUPPRESSIONS_USAGE}options:
+${SUPPRESSIONS_USAGE}
+options:
   --url URL        the API (env WAB_URL, default http://127.0.0.1:3000)
   env WAB_API_KEY  the API key (required)
   --sender ID      the business phone number id (env WAB_SENDER)
@@ -84,6 +87,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         json: { type: 'boolean', default: false },
         reason: { type: 'string' },
         to: { type: 'string' },
+        at: { type: 'string' },
         state: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -140,15 +144,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           say(`broadcast ${created.id}: not started (dry run); start it with the API when ready`);
           return report.outcome === 'ok' ? 0 : 1;
         }
-        await api.start(created.id);
-        say(`broadcast ${created.id}: started`);
+        const sent = await api.start(created.id, startTime(values.at));
+        say(`broadcast ${created.id}: ${startedLine(sent)}`);
         io.stdout.write(`${created.id}\n`);
         return values.follow ? follow(api, created.id, io) : 0;
       }
       case 'start': {
         const id = need('a broadcast id');
-        await api.start(id);
-        say(`broadcast ${id}: started`);
+        const sent = await api.start(id, startTime(values.at));
+        say(`broadcast ${id}: ${startedLine(sent)}`);
         return values.follow ? follow(api, id, io) : 0;
       }
       case 'status': {
@@ -243,6 +247,21 @@ export function parseMap(entries: readonly string[]): CreateBroadcastRequest['ma
 }
 
 /** Follows the SSE stream to the end; exit code 0 only when the broadcast completed. */
+/** `--at`: RFC 3339 passed through (the API checks it), or `+N[s|m|h]` from now. */
+export function startTime(at: string | undefined, now = new Date()): string | undefined {
+  if (at === undefined) return undefined;
+  const relative = /^\+(\d{1,7})([smh])$/.exec(at.trim());
+  if (!relative) return at.trim();
+  const unit = { s: 1000, m: 60_000, h: 3_600_000 }[relative[2] as 's' | 'm' | 'h'];
+  return new Date(now.getTime() + Number(relative[1]) * unit).toISOString();
+}
+
+function startedLine(answer: { state: BroadcastState; startAt?: string }): string {
+  return answer.state === 'scheduled' && answer.startAt
+    ? `scheduled to start at ${answer.startAt}`
+    : 'started';
+}
+
 export async function follow(
   api: BroadcastApi,
   id: string,

@@ -6,7 +6,14 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { readServerSentEvents, type ServerSentEvent } from './sse.ts';
 
 export type BroadcastState =
-  'created' | 'splitting' | 'sending' | 'paused' | 'completed' | 'failed' | 'cancelled';
+  | 'created'
+  | 'scheduled'
+  | 'splitting'
+  | 'sending'
+  | 'paused'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
 
 export interface BroadcastStatus {
   id: string;
@@ -27,6 +34,8 @@ export interface BroadcastStatus {
   etaSeconds?: number;
   startedAt?: string;
   completedAt?: string;
+  /** While `scheduled`: when it starts. */
+  startAt?: string;
 }
 
 export interface TemplateParameter {
@@ -185,8 +194,16 @@ export class BroadcastApi {
     return this.call('POST', `/v1/broadcasts/${encodeURIComponent(id)}/test-send`, { phone });
   }
 
-  start(id: string): Promise<{ id: string; state: BroadcastState }> {
-    return this.call('POST', `/v1/broadcasts/${encodeURIComponent(id)}/start`);
+  /** `startAt` (RFC 3339 with offset): schedule the start instead of starting now. */
+  start(
+    id: string,
+    startAt?: string,
+  ): Promise<{ id: string; state: BroadcastState; startAt?: string }> {
+    return this.call(
+      'POST',
+      `/v1/broadcasts/${encodeURIComponent(id)}/start`,
+      startAt === undefined ? undefined : { startAt },
+    );
   }
 
   status(id: string): Promise<BroadcastStatus> {

@@ -107,8 +107,13 @@ export class Api {
     return this.call('POST', `/v1/broadcasts/${id}/test-send`, { phone });
   }
 
-  start(id: string): Promise<unknown> {
-    return this.call('POST', `/v1/broadcasts/${id}/start`);
+  /** `startAt` (RFC 3339): schedule the start instead of starting now. */
+  start(id: string, startAt?: string): Promise<unknown> {
+    return this.call(
+      'POST',
+      `/v1/broadcasts/${id}/start`,
+      startAt === undefined ? undefined : { startAt },
+    );
   }
 
   status(id: string): Promise<Status> {

@@ -104,6 +104,8 @@ function Compose({
   const [checked, setChecked] = useState<{ id: string; report: DryRun }>();
   const [testPhone, setTestPhone] = useState('');
   const [testResult, setTestResult] = useState<string>();
+  // "Start at" (datetime-local, the browser's zone): empty = now.
+  const [startAt, setStartAt] = useState('');
   const parameters = template?.parameters.body ?? [];
 
   const chooseFile = async (chosen: File | undefined) => {
@@ -183,7 +185,7 @@ function Compose({
     setBusy(true);
     setError(undefined);
     try {
-      await api.start(checked.id);
+      await api.start(checked.id, startAt ? new Date(startAt).toISOString() : undefined);
       onStarted(checked.id);
     } catch (err) {
       setError(message(err));
@@ -343,9 +345,21 @@ function Compose({
           </p>
         )}
         {checked && checked.report.outcome === 'ok' && checked.report.recipients > 0 && (
-          <button type="button" disabled={busy} onClick={() => void start()}>
-            Start sending to {checked.report.recipients.toLocaleString('en')} recipients
-          </button>
+          <div class="row">
+            <button type="button" disabled={busy} onClick={() => void start()}>
+              {startAt ? 'Schedule sending' : 'Start sending'} to{' '}
+              {checked.report.recipients.toLocaleString('en')} recipients
+            </button>
+            <label>
+              Start at{' '}
+              <input
+                type="datetime-local"
+                data-testid="start-at"
+                value={startAt}
+                onInput={(e) => setStartAt(e.currentTarget.value)}
+              />
+            </label>
+          </div>
         )}
         {checked && (
           <button type="button" disabled={busy} onClick={() => setChecked(undefined)}>

@@ -5,7 +5,17 @@ import { Readable } from 'node:stream';
 
 export interface BroadcastStatus {
   id: string;
-  state: 'created' | 'splitting' | 'sending' | 'completed' | 'failed' | 'cancelled';
+  state:
+    | 'created'
+    | 'scheduled'
+    | 'splitting'
+    | 'sending'
+    | 'paused'
+    | 'completed'
+    | 'failed'
+    | 'cancelled';
+  /** While `scheduled`: when it starts. */
+  startAt?: string;
   failureReason?: string;
   complete: boolean;
   totalRows?: number;
@@ -13,7 +23,8 @@ export interface BroadcastStatus {
   counts: Record<
     'pending' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped' | 'unknown',
     number
-  >;
+  > &
+    Partial<Record<'cancelled', number>>;
   skippedByReason: Record<string, number>;
   failedByReason: Record<string, { count: number; title?: string }>;
   ratePerSecond: number;
@@ -109,8 +120,13 @@ export class GatewayClient {
     return this.call('POST', `/v1/broadcasts/${id}/${action}`, { reason });
   }
 
-  start(id: string): Promise<unknown> {
-    return this.call('POST', `/v1/broadcasts/${id}/start`);
+  /** `startAt` (RFC 3339 with offset): schedules the start instead (202, state `scheduled`). */
+  start(id: string, startAt?: string): Promise<unknown> {
+    return this.call(
+      'POST',
+      `/v1/broadcasts/${id}/start`,
+      startAt === undefined ? undefined : { startAt },
+    );
   }
 
   status(id: string): Promise<BroadcastStatus> {

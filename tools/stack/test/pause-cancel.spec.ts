@@ -119,23 +119,30 @@ describe('pause, resume and cancel', () => {
       60_000,
     );
     await client.control(id, 'cancel', 'wrong template');
+    // The recipients not sent end `cancelled` (terminal), so the broadcast completes, as cancelled.
     const final = await waitUntil(
       'every recipient accounted for',
       async () => {
         const status = await client.status(id);
-        return status.counts.pending === 0 && (status.complete || status.state === 'cancelled')
-          ? status
-          : undefined;
+        return status.counts.pending === 0 && status.complete ? status : undefined;
       },
       120_000,
       500,
     );
+    expect(final.state).toBe('cancelled');
     const sent = (await ledger()).accepted - before;
     expect(sent).toBeLessThan(valid);
     const delivered =
       final.counts.accepted + final.counts.sent + final.counts.delivered + final.counts.read;
     expect(delivered).toBe(sent);
-    expect(final.failedByReason['900100']?.count ?? 0).toBe(valid - sent - final.counts.unknown);
+    // Never sent: `cancelled`, not `failed` (our code 900100 is no failure of Meta's).
+    expect(final.counts.cancelled).toBe(valid - sent - final.counts.unknown);
+    expect(final.counts.cancelled).toBeGreaterThan(0);
+    expect(final.failedByReason['900100']).toBeUndefined();
+    const report = (await client.reportCsv(id)).trim().split(/\r?\n/).slice(1);
+    expect(report.filter((line) => line.split(',')[3] === 'cancelled')).toHaveLength(
+      final.counts.cancelled ?? -1,
+    );
     expect((await ledger()).duplicates).toBe(0);
   });
 });
