@@ -65,10 +65,10 @@ export interface DispatchOptions {
   /** How often a paused request looks again (default 250 ms: a pause stops sends within a second). */
   controlPollMs?: number;
   /**
-   * How long before its wire slot a request claims its attempt (default 50 ms): enough for the
-   * attempt record's micro-batched round trip, and the longest a claim is held before the call.
+   * The longest a claimed request may wait at the wire gate (default 250 ms). Longer backlogs are
+   * waited out unclaimed; this bounds what a kill can leave `unknown` to about this much sending.
    */
-  claimLeadMs?: number;
+  maxClaimHoldMs?: number;
   now?: () => number;
   wait?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -93,10 +93,9 @@ export const SENDER_PAUSING_CODES: ReadonlySet<number> = new Set([
  * published outcome, so the request's offset can be committed.
  *
  * No recipient messaged twice (the attempt record, ports/attempt-store.port.ts):
- * 1. After the pacer grants a slot, and only `claimLeadMs` (50 ms) before its wire slot, the request
- *    is *claimed* in the durable record (state `sending`). Claiming after all queueing matters: a
- *    request waiting for its slot when the process dies has made no claim, so its replay simply
- *    sends it.
+ * 1. After the pacer grants a slot and right before the call, the request is *claimed* in the
+ *    durable record (state `sending`). Claiming after pacing matters: a request waiting for its
+ *    slot when the process dies has made no claim, so its replay simply sends it.
  * 2. A claim that fails because the record already exists decides without calling Meta
  *    (domain/attempt-decision.ts): a final outcome is re-published as recorded; a `sending` claim
  *    (the dispatcher died mid-call, or another replica still runs it during a rebalance) becomes
@@ -107,8 +106,8 @@ export const SENDER_PAUSING_CODES: ReadonlySet<number> = new Set([
  * 4. A call Meta certainly did not take (an error response, or the request never left) releases
  *    the claim before backing off, and the next attempt claims again. So a dispatcher killed during
  *    a backoff or a sender pause leaves a `released` record, and the replay sends.
- * The window in which a kill leaves a recipient `unknown` is therefore the call itself plus at most
- * `claimLeadMs` and the claim's round trip before it.
+ * The window in which a kill leaves a recipient `unknown` is therefore the call itself plus the
+ * claim's short wait at the wire gate (at most `maxClaimHoldMs` beyond one claim batch).
  */
 export class DispatchService {
   private readonly now: () => number;
@@ -117,7 +116,7 @@ export class DispatchService {
   private readonly observer: DispatchObserver;
   private readonly results: ResultSink;
   private readonly attempts: AttemptStore;
-  private readonly claimLeadMs: number;
+  private readonly maxClaimHoldMs: number;
 
   constructor(
     private readonly cloudApi: CloudApi,
@@ -131,7 +130,7 @@ export class DispatchService {
     this.random = options.random ?? Math.random;
     this.observer = options.observer ?? NO_OBSERVER;
     this.attempts = options.attempts;
-    this.claimLeadMs = options.claimLeadMs ?? 50;
+    this.maxClaimHoldMs = options.maxClaimHoldMs ?? 250;
     const sink = results;
     this.results = {
       publishResult: async (request, outcome, attempts, latencyMs) => {
@@ -181,17 +180,18 @@ export class DispatchService {
         );
       }
       await this.waitWhilePaused(pacer);
-      const queuedAt = this.now();
-      const waitMs = pacer.reserve(queuedAt);
+      const waitMs = pacer.reserve(this.now());
+      this.observer.waited(waitMs / 1000);
       if (waitMs > 0) await this.wait(waitMs);
-      // The wire slot is reserved before the claim and the claim is made only `claimLeadMs` before
-      // it: a claim is held for the database round trip, never for a queue. (A rate cut after the
-      // slot above was handed out — a 130429 storm — queues requests here; were they claimed
-      // already, a kill would leave every one of them `unknown` although none reached Meta.)
-      const wireSlotAt = this.now() + pacer.reserveWire(this.now());
-      const claimAt = wireSlotAt - this.claimLeadMs;
-      if (claimAt > this.now()) await this.wait(claimAt - this.now());
-      this.observer.waited(Math.max(0, this.now() - queuedAt) / 1000);
+      // A claim must never wait in a queue: a kill would leave it `unknown` although it never
+      // reached Meta. The wire gate below queues when the rate was cut after this slot was handed
+      // out (a 130429 storm), so while its backlog is longer than `maxClaimHoldMs`, go back to the
+      // pacer (at the new rate) unclaimed instead of claiming and queueing.
+      const backlogMs = pacer.wireBacklogMs(this.now());
+      if (backlogMs > this.maxClaimHoldMs) {
+        await this.wait(backlogMs - this.maxClaimHoldMs);
+        continue;
+      }
       // Paused (account error, maintenance, an operator) while this request waited for its slot:
       // look again before claiming, so a pause stops new sends within one poll interval.
       if (pacer.pausedUntil > this.now()) continue;
@@ -225,8 +225,9 @@ export class DispatchService {
       }
       // The claim's round trip to the database takes a variable time, which would bunch calls that
       // the pacer had spaced out (a batch of claims resolving together), and bunches earn 130429s.
-      // Waiting for the wire slot reserved above re-spaces them right before they leave.
-      if (wireSlotAt > this.now()) await this.wait(wireSlotAt - this.now());
+      // The wire gate re-spaces them at the sender's current rate right before they leave.
+      const wireWaitMs = pacer.reserveWire(this.now());
+      if (wireWaitMs > 0) await this.wait(wireWaitMs);
       attempts++;
       const callStarted = this.now();
       const outcome = await this.cloudApi.sendTemplate({

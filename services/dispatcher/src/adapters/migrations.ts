@@ -1,4 +1,8 @@
-import { runMigrations as runSqlMigrations, type MigrationResult, type SqlDatabase } from '@wab/sql';
+import {
+  runMigrations as runSqlMigrations,
+  type MigrationResult,
+  type SqlDatabase,
+} from '@wab/sql';
 
 /** pg_advisory_lock key of this service's migrations ('WABD'): arbitrary, fixed, ours alone. */
 export const MIGRATIONS_LOCK_KEY = 0x57_41_42_44;

@@ -118,6 +118,11 @@ export class SenderPacer {
     return sendAt - now;
   }
 
+  /** How long a call reserving the wire gate now would wait (0 when the gate is free). */
+  wireBacklogMs(now: number): number {
+    return Math.max(0, this.wireNextAt - now);
+  }
+
   /** 130429 seen: multiplicative decrease, at most once per cooldown. */
   onThrottled(now: number): void {
     this.adapt(now);
