@@ -21,10 +21,20 @@ describe('PinoNestLogger', () => {
     logger.warn('careful', 'MyService');
     logger.error('it broke', 'Error: it broke\n    at x', 'ExceptionHandler');
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'debug', service: 'svc', context: 'RouterExplorer', msg: 'Mapped {/healthz, GET} route' }),
+      expect.objectContaining({
+        level: 'debug',
+        service: 'svc',
+        context: 'RouterExplorer',
+        msg: 'Mapped {/healthz, GET} route',
+      }),
       expect.objectContaining({ level: 'info', context: 'MyService', msg: 'something happened' }),
       expect.objectContaining({ level: 'warn', context: 'MyService', msg: 'careful' }),
-      expect.objectContaining({ level: 'error', context: 'ExceptionHandler', msg: 'it broke', stack: 'Error: it broke\n    at x' }),
+      expect.objectContaining({
+        level: 'error',
+        context: 'ExceptionHandler',
+        msg: 'it broke',
+        stack: 'Error: it broke\n    at x',
+      }),
     ]);
   });
 

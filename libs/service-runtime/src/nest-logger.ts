@@ -47,9 +47,11 @@ export class PinoNestLogger implements LoggerService {
     const context = contextOf(rest);
     const fields: Record<string, unknown> = context ? { context } : {};
     // error(message, stack, context): the stack is the first extra string when there are two.
-    if (level === 'error' && typeof rest[0] === 'string' && rest.length >= 2) fields.stack = rest[0];
+    if (level === 'error' && typeof rest[0] === 'string' && rest.length >= 2)
+      fields.stack = rest[0];
     if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
-    else if (typeof message === 'object' && message !== null) this.logger[level]({ ...fields, ...message });
+    else if (typeof message === 'object' && message !== null)
+      this.logger[level]({ ...fields, ...message });
     else this.logger[level](fields, String(message));
   }
 }
@@ -67,6 +69,9 @@ function contextOf(rest: unknown[]): string | undefined {
 export function routeProcessWarnings(logger: Logger): void {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
-    logger.warn({ warning: warning.name, code: (warning as { code?: string }).code }, warning.message);
+    logger.warn(
+      { warning: warning.name, code: (warning as { code?: string }).code },
+      warning.message,
+    );
   });
 }

@@ -156,15 +156,6 @@ export class RecordingService {
         case 'accepted':
           return { ...base, state: 'accepted', wamid: outcome.wamid };
         case 'failed':
-          recordAccountError(outcome.error.code);
-          return {
-            ...base,
-            state: 'failed',
-            errorCode: String(outcome.error.code),
-            errorTitle: outcome.error.title,
-            errorReason: outcome.error.details
-              ? `${outcome.error.title}: ${outcome.error.details}`
-              : outcome.error.title,
           // The dispatcher's "cancelled before it was sent": nothing went, so not a failure.
           if (String(outcome.error.code) === CANCELLED_RESULT_CODE) {
             return {
@@ -174,6 +165,15 @@ export class RecordingService {
               errorReason: outcome.error.title,
             };
           }
+          recordAccountError(outcome.error.code);
+          return {
+            ...base,
+            state: 'failed',
+            errorCode: String(outcome.error.code),
+            errorTitle: outcome.error.title,
+            errorReason: outcome.error.details
+              ? `${outcome.error.title}: ${outcome.error.details}`
+              : outcome.error.title,
           };
         case 'unknown':
           return { ...base, state: 'unknown', errorReason: outcome.reason };
@@ -182,15 +182,6 @@ export class RecordingService {
     return this.apply('send-results', [{ kind: 'facts', facts }], events.length);
   }
 
-  recordStatuses(statuses: readonly StatusUpdate[]): Promise<ApplyResult> {
-    for (const status of statuses) recordAccountError(status.error?.code);
-    const facts = statuses.map((status): RecipientFact => ({
-      wamid: status.wamid,
-      state: status.status,
-      source: 'webhook',
-      ...(status.broadcastId !== undefined && status.rowNumber !== undefined
-        ? { broadcastId: status.broadcastId, rowNumber: status.rowNumber }
-        : {}),
   /**
    * A cancel was recorded: the broadcast's recipients still pending become `cancelled` (the store
    * keeps doing so for rows announced later; see the `cancel-pending` command).
@@ -208,6 +199,15 @@ export class RecordingService {
     );
   }
 
+  recordStatuses(statuses: readonly StatusUpdate[]): Promise<ApplyResult> {
+    for (const status of statuses) recordAccountError(status.error?.code);
+    const facts = statuses.map((status): RecipientFact => ({
+      wamid: status.wamid,
+      state: status.status,
+      source: 'webhook',
+      ...(status.broadcastId !== undefined && status.rowNumber !== undefined
+        ? { broadcastId: status.broadcastId, rowNumber: status.rowNumber }
+        : {}),
       ...(status.error
         ? {
             errorCode: status.error.code,

@@ -480,12 +480,12 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
           lifecycle.push(command);
           touch(command.tenantId, command.broadcastId);
           break;
-      }
-    }
         case 'cancel-pending':
           // Only touches the broadcast: the sweep below runs for every touched broadcast.
           touch(command.tenantId, command.broadcastId);
           break;
+      }
+    }
     await flushRows();
     await flushFacts();
     if (touched.size === 0) return result;
@@ -518,9 +518,9 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
       [targets.map((t) => t.tenantId), targets.map((t) => t.broadcastId)],
     );
     for (const command of lifecycle) await this.applyLifecycle(tx, command);
+    await this.cancelPending(tx, targets, deltas, result);
     await this.writeCounters(tx, deltas);
 
-    await this.cancelPending(tx, targets, deltas, result);
     const completed = await tx.query<{ tenant_id: string; id: string; state: string }>(
       `UPDATE broadcasts b SET
          state = CASE WHEN ${COMPLETE} THEN 'completed' ELSE 'sending' END,
@@ -538,8 +538,6 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
     return result;
   }
 
-  /** broadcast.rows: pending recipients, upserted by (tenant, broadcast, row); states are never reset. */
-  private async insertRecipients(
   /**
    * Recipients still `pending` in a touched broadcast whose cancel is recorded (broadcast_controls,
    * migration 003) become `cancelled`: they were never sent, and completion needs them terminal.
@@ -590,6 +588,8 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
     }
   }
 
+  /** broadcast.rows: pending recipients, upserted by (tenant, broadcast, row); states are never reset. */
+  private async insertRecipients(
     tx: SqlExecutor,
     commands: Extract<TrackerCommand, { kind: 'recipients' }>[],
     deltas: Deltas,
@@ -926,6 +926,7 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
         return;
       case 'recipients':
       case 'facts':
+      case 'cancel-pending':
         return;
     }
   }
@@ -939,7 +940,6 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
       const columns = RECIPIENT_STATES.map((state, i) => `$${i + 3}::int[]`).join(', ');
       await tx.query(
         `UPDATE broadcasts b SET
-      case 'cancel-pending':
            ${RECIPIENT_STATES.map((state) => `n_${state} = b.n_${state} + d.${state}`).join(',\n           ')},
            updated_at = now()
          FROM unnest($1::text[], $2::text[], ${columns})

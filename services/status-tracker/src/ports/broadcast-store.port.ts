@@ -180,11 +180,6 @@ export type TrackerCommand =
       at: Date;
     }
   | {
-      kind: 'split-failed';
-      tenantId: string;
-      broadcastId: string;
-      reason: string;
-  | {
       /**
        * The broadcast's cancel was recorded: its recipients still `pending` become `cancelled`. The
        * same sweep also runs in every later transaction that touches a cancelled broadcast (rows the
@@ -194,6 +189,11 @@ export type TrackerCommand =
       tenantId: string;
       broadcastId: string;
     }
+  | {
+      kind: 'split-failed';
+      tenantId: string;
+      broadcastId: string;
+      reason: string;
       message: string;
       at: Date;
     };
