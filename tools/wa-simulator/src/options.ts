@@ -59,6 +59,46 @@ export interface FaultProfile {
   tokenExpired: boolean;
   /** Share of requests answered with app-level code 4 (HTTP 429). */
   appRateLimitRate: number;
+  /**
+   * Deterministic faults for named recipients (key: the wa_id, digits only), checked after the
+   * limiters: `code` answers that Graph error, `timeout` holds the request (`accepted`: Meta took the
+   * message anyway, `dropped`: it did not). `times` (default: always) counts down per matching send;
+   * at 0 the rule is removed, so a later send to that recipient goes through.
+   */
+  recipientFaults: Record<string, RecipientFault>;
+}
+
+export interface RecipientFault {
+  code?: number;
+  timeout?: 'accepted' | 'dropped';
+  times?: number;
+}
+
+export function copyRecipientFaults(rules: Record<string, RecipientFault> | undefined): Record<string, RecipientFault> {
+  return Object.fromEntries(Object.entries(rules ?? {}).map(([waId, rule]) => [waId, { ...rule }]));
+}
+
+/** Validates a `recipientFaults` map from the control API; keys become digits only (wa_id form). */
+export function parseRecipientFaults(value: unknown): Record<string, RecipientFault> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('recipientFaults must be an object keyed by phone number');
+  const rules: Record<string, RecipientFault> = {};
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    const waId = key.replace(/\D/g, '');
+    if (waId.length < 6) throw new Error(`recipientFaults: "${key}" is not a phone number`);
+    if (typeof raw !== 'object' || raw === null) throw new Error(`recipientFaults.${key} must be an object`);
+    const { code, timeout, times, ...unknown } = raw as Record<string, unknown>;
+    if (Object.keys(unknown).length > 0) throw new Error(`recipientFaults.${key}: unknown field(s) ${Object.keys(unknown).join(', ')}`);
+    if ((code === undefined) === (timeout === undefined)) throw new Error(`recipientFaults.${key}: give exactly one of code, timeout`);
+    if (code !== undefined && !(Number.isInteger(code) && (code as number) > 0)) throw new Error(`recipientFaults.${key}.code must be a Graph error code`);
+    if (timeout !== undefined && timeout !== 'accepted' && timeout !== 'dropped') throw new Error(`recipientFaults.${key}.timeout must be "accepted" or "dropped"`);
+    if (times !== undefined && !(Number.isInteger(times) && (times as number) > 0)) throw new Error(`recipientFaults.${key}.times must be a positive integer`);
+    rules[waId] = {
+      ...(code !== undefined ? { code: code as number } : {}),
+      ...(timeout !== undefined ? { timeout: timeout } : {}),
+      ...(times !== undefined ? { times: times as number } : {}),
+    };
+  }
+  return rules;
 }
 
 export interface LimitsOptions {
@@ -127,6 +167,7 @@ export function defaultFaults(): FaultProfile {
     maintenanceUntil: 0,
     tokenExpired: false,
     appRateLimitRate: 0,
+    recipientFaults: {},
   };
 }
 

@@ -24,8 +24,11 @@ import {
   defaultStatuses,
   defaultWebhook,
   faultProfile,
+  copyRecipientFaults,
+  parseRecipientFaults,
   type FaultProfile,
   type LimitsOptions,
+  type RecipientFault,
   type SimulatorOptions,
   type StatusBehaviour,
   type WebhookOptions,
@@ -121,12 +124,12 @@ export class Simulator {
       random,
     };
     this.initial = {
-      faults: { ...this.options.faults },
+      faults: { ...this.options.faults, recipientFaults: copyRecipientFaults(this.options.faults.recipientFaults) },
       statuses: { ...this.options.statuses },
       limits: { ...this.options.limits, numbers: { ...this.options.limits.numbers } },
       latency: this.options.latency,
     };
-    this.faults = { ...this.options.faults };
+    this.faults = { ...this.options.faults, recipientFaults: copyRecipientFaults(this.options.faults.recipientFaults) };
     this.statuses = { ...this.options.statuses };
     this.ledger = new Ledger(clock, this.options.maxStoredMessages);
     this.templates = new TemplateRegistry(templates);
@@ -183,7 +186,8 @@ export class Simulator {
 
   setFaults(patch: Record<string, unknown>): FaultProfile {
     const now = this.options.clock.now();
-    const { throttleStorm, maintenance, ...rest } = patch;
+    const { throttleStorm, maintenance, recipientFaults, ...rest } = patch;
+    if (recipientFaults !== undefined) this.faults.recipientFaults = parseRecipientFaults(recipientFaults);
     if (throttleStorm !== undefined) {
       const storm = asObject(throttleStorm, 'throttleStorm');
       this.faults.throttleStormUntil = now + Number(storm.durationMs ?? 30_000);
@@ -242,7 +246,7 @@ export class Simulator {
     this.lastInbound.clear();
     this.templates.overrides.clear();
     this.webhooks.resetStats();
-    this.faults = { ...this.initial.faults };
+    this.faults = { ...this.initial.faults, recipientFaults: copyRecipientFaults(this.initial.faults.recipientFaults) };
     this.statuses = { ...this.initial.statuses };
     Object.assign(this.options.limits, this.initial.limits, { numbers: { ...this.initial.limits.numbers } });
     this.pairs.reconfigure(this.options.limits.pairIntervalMs, this.options.limits.pairBurst);
@@ -455,7 +459,11 @@ export class Simulator {
       throw new GraphError((code in ERROR_CATALOG ? code : 131000) as ErrorCode);
     }
     let timeout = false;
-    if (faults.timeoutRate > 0 && random() < faults.timeoutRate) {
+    const rule = this.takeRecipientFault(waId);
+    if (rule?.code !== undefined) throw new GraphError((rule.code in ERROR_CATALOG ? rule.code : 131000) as ErrorCode);
+    if (rule?.timeout === 'dropped') return 'timeout';
+    if (rule?.timeout === 'accepted') timeout = true;
+    else if (faults.timeoutRate > 0 && random() < faults.timeoutRate) {
       if (random() >= faults.timeoutAcceptedShare) return 'timeout';
       timeout = true;
     }
@@ -482,6 +490,18 @@ export class Simulator {
     };
     if (edge === 'marketing_messages') response.success = true;
     return { status: 200, body: JSON.stringify(response), code: 0 };
+  }
+
+  /** The recipient's fault rule, if any, counting one use of it (removed when its `times` run out). */
+  private takeRecipientFault(waId: string): RecipientFault | undefined {
+    const rules = this.faults.recipientFaults;
+    const rule = rules[waId];
+    if (!rule) return undefined;
+    if (rule.times !== undefined) {
+      if (rule.times <= 1) delete rules[waId];
+      else rules[waId] = { ...rule, times: rule.times - 1 };
+    }
+    return rule;
   }
 
   /** Decides this message's fate now; emits sent → delivered → read (or failed) via webhooks later. */

@@ -3,7 +3,7 @@
 import { request } from 'undici';
 import { ManualClock } from '../src/clock.js';
 import { startSimulator, type Simulator } from '../src/simulator.js';
-import { get, orderUpdate, send, template, type Reply } from './helpers.js';
+import { get, orderUpdate, PHONE, send, template, type Reply } from './helpers.js';
 import { componentValidator, expectValid, responseValidator } from './openapi.js';
 
 const okSchema = componentValidator('MessageResponsePayload');
@@ -217,6 +217,42 @@ describe('POST /{version}/{phone-number-id}/messages', () => {
       request(`${sim.url}/v23.0/1/messages`, { method: 'POST', headers: { authorization: 'Bearer dev-token' }, body: JSON.stringify(orderUpdate('16505550001')), signal: AbortSignal.timeout(200) }),
     ).rejects.toThrow();
     expect(sim.ledger.summary()).toMatchObject({ timeouts: 2, accepted: 1 });
+  });
+
+  test('recipientFaults: named recipients get their error or timeout, counted down by times', async () => {
+    const patched = await request(`${sim.url}/_sim/faults`, {
+      method: 'PATCH',
+      body: JSON.stringify({
+        recipientFaults: {
+          '+1 650 555 0001': { code: 131000, times: 2 },
+          '16505550002': { code: 131026 },
+          '16505550003': { timeout: 'dropped', times: 1 },
+          '16505550004': { timeout: 'accepted', times: 1 },
+        },
+      }),
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(((await patched.body.json()) as { recipientFaults: object }).recipientFaults).toHaveProperty('16505550001', { code: 131000, times: 2 });
+    expectError(await send(sim, orderUpdate('16505550001')), 500, 131000);
+    expectError(await send(sim, orderUpdate('+16505550001')), 500, 131000);
+    expect((await send(sim, orderUpdate('16505550001'))).status).toBe(200);
+    for (let i = 0; i < 3; i++) expectError(await send(sim, orderUpdate('16505550002')), 400, 131026);
+    expect((await send(sim, orderUpdate('16505559999'))).status).toBe(200);
+    const held = (to: string) =>
+      request(`${sim.url}/v23.0/${PHONE}/messages`, { method: 'POST', headers: { authorization: 'Bearer dev-token' }, body: JSON.stringify(orderUpdate(to)), signal: AbortSignal.timeout(200) });
+    await expect(held('16505550003')).rejects.toThrow();
+    await expect(held('16505550004')).rejects.toThrow();
+    expect(sim.ledger.countFor('16505550003')).toBe(0);
+    expect(sim.ledger.countFor('16505550004')).toBe(1);
+    expect((await send(sim, orderUpdate('16505550003'))).status).toBe(200);
+    expect(sim.ledger.summary()).toMatchObject({ accepted: 4, timeouts: 2 });
+    // Used-up rules are gone; the permanent one stays; reset restores the startup set (none).
+    expect(Object.keys(sim.faults.recipientFaults)).toEqual(['16505550002']);
+    const bad = await request(`${sim.url}/_sim/faults`, { method: 'PATCH', body: JSON.stringify({ recipientFaults: { '1650555': { code: 131000, timeout: 'dropped' } } }) });
+    expect(bad.statusCode).toBe(400);
+    await bad.body.dump();
+    sim.reset();
+    expect(sim.faults.recipientFaults).toEqual({});
   });
 
   test('ledger: counts per recipient and the duplicate count', async () => {
