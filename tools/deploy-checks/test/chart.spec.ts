@@ -86,6 +86,32 @@ describe('helm chart deploy/helm/wa-broadcast', () => {
     expect(renderError([])).toContain('needs WHATSAPP_TOKEN: set secrets.existingSecret');
   });
 
+  it('gives each service the settings its features need: the tracker URL, schedule polling, the dispatcher database', () => {
+    const objects = render([production]);
+    const gateway = find(objects, 'ConfigMap', 'upload-gateway')?.data;
+    expect(gateway).toMatchObject({
+      SCHEDULE_POLL_MS: '1000',
+      SCHEDULE_LEASE_SECONDS: '60',
+      STATUS_TRACKER_URL: 'http://wab-wa-broadcast-status-tracker:80',
+    });
+    expect(find(objects, 'ConfigMap', 'csv-splitter')?.data.STATUS_TRACKER_URL).toBe(
+      'http://wab-wa-broadcast-status-tracker:80',
+    );
+    // every dispatcher replica shares one attempt record (else a replay could message someone twice)
+    const dispatcherEnv = find(objects, 'Deployment', 'dispatcher')?.spec.template.spec
+      .containers[0].env;
+    expect(dispatcherEnv).toContainEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'broadcasts-pg-app', key: 'uri' } },
+    });
+    expect(
+      render([minimal], ['components.upload-gateway.config.SCHEDULE_POLL_MS=0']).length,
+    ).toBeGreaterThan(10);
+    expect(
+      renderError([minimal], ['components.upload-gateway.config.SCHEDULE_POLL_MS=2s']),
+    ).toContain('SCHEDULE_POLL_MS');
+  });
+
   it('takes secrets from existingSecret and per-key references, and creates no Secret then', () => {
     const objects = render([production]);
     expect(objects.find((o) => o.kind === 'Secret')).toBeUndefined();

@@ -68,7 +68,7 @@ helm.sh/chart: {{ include "wab.chart" $root }}
 {{- define "wab.secretKeys" -}}
 upload-gateway: {required: [WHATSAPP_TOKEN, API_KEYS], optional: [S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY]}
 csv-splitter: {required: [], optional: [S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY]}
-dispatcher: {required: [WHATSAPP_TOKEN], optional: []}
+dispatcher: {required: [WHATSAPP_TOKEN, DATABASE_URL], optional: [DISPATCH_DATABASE_URL]}
 status-tracker: {required: [DATABASE_URL, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN], optional: []}
 {{- end -}}
 
