@@ -87,7 +87,7 @@ export const trackerMetrics = {
   }),
   transitions: new Counter({
     name: 'wab_tracker_recipient_transitions_total',
-    help: 'Recipients that moved to a state (accepted, sent, delivered, read, failed, skipped, unknown).',
+    help: 'Recipients that moved to a state (accepted, sent, delivered, read, failed, skipped, unknown, cancelled).',
     labelNames: ['state'] as const,
     registers: [metricsRegistry],
   }),

@@ -18,6 +18,7 @@ export const SERVICE_METRICS = [
   'wab_dispatcher_results_total',
   'wab_splitter_rows_total',
   'wab_splitter_files_total',
+  'wab_splitter_opted_out_total',
   'wab_tracker_write_batch_size',
   'wab_tracker_write_duration_seconds',
   'wab_tracker_webhook_requests_total',
@@ -26,6 +27,7 @@ export const SERVICE_METRICS = [
   'wab_tracker_oldest_broadcast_eta_seconds',
   'wab_tracker_broadcast_stalled',
   'wab_tracker_account_errors_total',
+  'wab_tracker_opt_outs_total',
 ];
 
 /** kafka_exporter, Prometheus itself and prom-client's default metrics. */

@@ -16,8 +16,10 @@ import {
   testedAlerts,
   writeRenderedRules,
 } from '../src/rules.ts';
-import { unknownMetrics } from '../src/catalogue.ts';
-import { rulesFile } from '../src/paths.ts';
+import { SERVICE_METRICS, unknownMetrics } from '../src/catalogue.ts';
+import { root, rulesFile } from '../src/paths.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { getTools, production } from './helpers.ts';
 
 const ISSUE_ALERTS = [
@@ -104,6 +106,42 @@ describe('Grafana dashboards', () => {
       'wab_dispatcher_in_flight',
     ])
       expect(exprs).toContain(needle);
+  });
+
+  it('the overview board shows opt-out webhooks, opted-out skips and cancelled recipients', () => {
+    const exprs = dashboardFiles()
+      .filter((f) => f.endsWith('wab-overview.json'))
+      .flatMap(queriesOf)
+      .map((q) => q.expr)
+      .join('\n');
+    for (const needle of [
+      'sum by (action, outcome) (rate(wab_tracker_opt_outs_total',
+      'wab_splitter_opted_out_total',
+      'state="cancelled"',
+    ])
+      expect(exprs).toContain(needle);
+  });
+
+  it('catalogue only metrics that a service or lib defines (prom-client `name:`), with their labels', () => {
+    const sources = ['services', 'libs']
+      .flatMap((dir) =>
+        readdirSync(resolve(root, dir), { recursive: true, encoding: 'utf8' })
+          .filter(
+            (f) =>
+              /(^|\/)src\/.*\.ts$/.test(f) &&
+              !f.endsWith('.spec.ts') &&
+              !f.includes('node_modules'),
+          )
+          .map((f) => resolve(root, dir, f)),
+      )
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const defined = new Set([...sources.matchAll(/name: '(wab_[a-z_]+)'/g)].map((m) => m[1]));
+    expect(SERVICE_METRICS.filter((m) => !defined.has(m))).toEqual([]);
+    // the dashboards group by these labels: they must be the metric's own
+    expect(sources).toMatch(
+      /name: 'wab_tracker_opt_outs_total',[^}]*labelNames: \['action', 'outcome'\]/,
+    );
   });
 
   it('a broken query is caught by the checks', () => {
