@@ -31,6 +31,10 @@ export interface BroadcastStatus {
   etaSeconds?: number;
   startedAt?: string;
   completedAt?: string;
+  /** On a resend wave: its number and the original broadcast. */
+  wave?: { number: number; parentBroadcastId: string; selected: number; origin: string };
+  /** On an original broadcast that was resent: its waves, in order. */
+  waves?: { id: string; number: number; state: string; selected: number; origin: string }[];
 }
 
 export interface CreateBroadcastRequest {
@@ -127,6 +131,20 @@ export class GatewayClient {
       `/v1/broadcasts/${id}/start`,
       startAt === undefined ? undefined : { startAt },
     );
+  }
+
+  /** Resend to failed: the next wave of the broadcast (202 `{id, parentBroadcastId, wave, selected, statusUrl}`). */
+  resend(
+    id: string,
+    body: { states?: string[]; errorCodes?: (number | string)[] } = {},
+  ): Promise<{
+    id: string;
+    parentBroadcastId: string;
+    wave: number;
+    selected: number;
+    statusUrl: string;
+  }> {
+    return this.call('POST', `/v1/broadcasts/${id}/resend`, body);
   }
 
   status(id: string): Promise<BroadcastStatus> {
