@@ -20,7 +20,7 @@ import path from 'node:path';
 import { decodeEvent, topicName } from '@wab/contracts';
 import { startKafka, stopKafka } from '@wab/infra';
 import { writeRecipientsCsv } from './csv-fixture.ts';
-import { GatewayClient, type BroadcastStatus } from './gateway-client.ts';
+import { fixtureBroadcast, GatewayClient, type BroadcastStatus } from './gateway-client.ts';
 import { startStack, waitUntil, type Stack } from './stack.ts';
 
 export interface ChaosOptions {
@@ -166,19 +166,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     note('simulator: 5% 5xx (131000/131016), 2% timeouts (half accepted)');
     const client = new GatewayClient(stack.gatewayUrl, stack.apiKey);
-    const created = await client.createBroadcast({
-      name: `chaos ${new Date().toISOString()}`,
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'first_name' },
-          { position: 2, column: 'order_id' },
-        ],
-      },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(
+      fixtureBroadcast({ name: `chaos ${new Date().toISOString()}` }),
+    );
     const broadcastId = created.id;
     await client.uploadFile(broadcastId, csv);
     await client.start(broadcastId);

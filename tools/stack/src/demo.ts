@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@wab/infra';
 import { writeRecipientsCsv } from './csv-fixture.ts';
-import { GatewayClient } from './gateway-client.ts';
+import { FIXTURE_PHONE_NUMBER_ID, fixtureBroadcast, GatewayClient } from './gateway-client.ts';
 import { startStack } from './stack.ts';
 
 const { values: args } = parseArgs({
@@ -88,19 +88,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   try {
     const client = new GatewayClient(stack.gatewayUrl, stack.apiKey);
-    const created = await client.createBroadcast({
-      name: `demo ${new Date().toISOString()}`,
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: process.env.WHATSAPP_PHONE_NUMBER_ID ?? '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'first_name' },
-          { position: 2, column: 'order_id' },
-        ],
-      },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(
+      fixtureBroadcast({
+        name: `demo ${new Date().toISOString()}`,
+        phoneNumberId: process.env.WHATSAPP_PHONE_NUMBER_ID ?? FIXTURE_PHONE_NUMBER_ID,
+      }),
+    );
     say(`broadcast ${created.id}: uploading ${path.relative(repoRoot, csv)} ...`);
     const startedAt = Date.now();
     await client.uploadFile(created.id, csv);

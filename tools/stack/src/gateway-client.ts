@@ -45,6 +45,32 @@ export interface CreateBroadcastRequest {
   defaultCountry?: string;
 }
 
+/** The simulator's default business number (tools/wa-simulator's seeded account). */
+export const FIXTURE_PHONE_NUMBER_ID = '106540352242922';
+
+/**
+ * The broadcast every stack test, the demo and the chaos suite send: the simulator's approved
+ * template `order_update` (en_US) with the fixture CSV's `first_name` and `order_id` as its two body
+ * parameters (tools/stack/src/csv-fixture.ts writes such files).
+ */
+export function fixtureBroadcast(
+  overrides: Partial<CreateBroadcastRequest> = {},
+): CreateBroadcastRequest {
+  return {
+    template: { name: 'order_update', language: 'en_US' },
+    phoneNumberId: FIXTURE_PHONE_NUMBER_ID,
+    mapping: {
+      phoneColumn: 'phone',
+      body: [
+        { position: 1, column: 'first_name' },
+        { position: 2, column: 'order_id' },
+      ],
+    },
+    defaultCountry: 'IN',
+    ...overrides,
+  };
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly body: string;

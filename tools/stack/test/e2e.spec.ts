@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  fixtureBroadcast,
   GatewayClient,
   startStack,
   writeRecipientsCsv,
@@ -86,19 +87,7 @@ describe('a 10,000-row CSV broadcast, end to end', () => {
 
   it('sends exactly one message per valid unique recipient, reports every skipped row, and counts match the ledger', async () => {
     expect(fixture.invalid + fixture.duplicates).toBeGreaterThan(200); // about 3% of 10,000
-    const created = await client.createBroadcast({
-      name: 'e2e',
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'first_name' },
-          { position: 2, column: 'order_id' },
-        ],
-      },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(fixtureBroadcast({ name: 'e2e' }));
     await client.uploadFile(created.id, csv);
     await client.start(created.id);
     const final: BroadcastStatus = await client.follow(created.id, () => undefined, {

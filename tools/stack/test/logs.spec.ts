@@ -6,6 +6,7 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  fixtureBroadcast,
   GatewayClient,
   generateRows,
   SERVICES,
@@ -42,19 +43,7 @@ describe('service logs during a broadcast', () => {
 
   it('holds no secret, no full phone number, and only JSON lines with correlation ids where events are handled', async () => {
     const client = new GatewayClient(stack.gatewayUrl, stack.apiKey);
-    const created = await client.createBroadcast({
-      name: 'logs',
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'first_name' },
-          { position: 2, column: 'order_id' },
-        ],
-      },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(fixtureBroadcast({ name: 'logs' }));
     await client.uploadFile(created.id, csv);
     await client.start(created.id);
     const final = await client.follow(created.id, () => undefined, { timeoutMs: 120_000 });

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeEvent, EVENT_HEADERS, topicName, type TopicKey } from '@wab/contracts';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { GatewayClient, startStack, waitUntil, writeRecipientsCsv, type Stack } from '../src/index.ts';
+import {
+  fixtureBroadcast,
+  GatewayClient,
+  startStack,
+  waitUntil,
+  writeRecipientsCsv,
+  type Stack,
+} from '../src/index.ts';
 
 const TOPICS: { key: TopicKey; type: string }[] = [
   { key: 'uploaded', type: 'broadcast.uploaded' },
@@ -65,15 +72,29 @@ describe('poison events on every topic', () => {
     await writeRecipientsCsv(csv, 200, 5);
     stack = await startStack({
       // One partition per topic: the valid events of the broadcast queue behind the poison.
-      partitions: { uploaded: 1, rows: 1, sendRequests: 1, sendResults: 1, broadcastControl: 1, deadLetter: 1 },
+      partitions: {
+        uploaded: 1,
+        rows: 1,
+        sendRequests: 1,
+        sendResults: 1,
+        broadcastControl: 1,
+        deadLetter: 1,
+      },
       simulatorArgs: ['--mps', '1000', '--latency', 'uniform:5:20', '--seed', '4'],
       // Slow enough that the broadcast is still sending when it is paused.
       env: { dispatcher: { SENDER_DEFAULT_MPS: '20' } },
     });
-    const kafka = new Kafka({ brokers: stack.infra.kafka.brokers, clientId: 'poison-test', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: stack.infra.kafka.brokers,
+      clientId: 'poison-test',
+      logLevel: logLevel.NOTHING,
+    });
     consumer = kafka.consumer({ groupId: `poison-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topics: [topicName('deadLetter', stack.topicPrefix)], fromBeginning: true });
+    await consumer.subscribe({
+      topics: [topicName('deadLetter', stack.topicPrefix)],
+      fromBeginning: true,
+    });
     await consumer.run({
       eachMessage: ({ message }) => {
         const decoded = decodeEvent('deadLetter', message.value);
@@ -82,7 +103,8 @@ describe('poison events on every topic', () => {
           deadLetters.push({
             key: decoded.event.payload.source.key,
             sourceTopic: decoded.event.payload.source.topic,
-            headerReason: header === undefined ? undefined : String(Array.isArray(header) ? header[0] : header),
+            headerReason:
+              header === undefined ? undefined : String(Array.isArray(header) ? header[0] : header),
             reason: decoded.event.payload.reason,
           });
         }
@@ -97,7 +119,11 @@ describe('poison events on every topic', () => {
   });
 
   it('dead-letters each with its reason, and every consumer handles the valid events after them', async () => {
-    const kafka = new Kafka({ brokers: stack.infra.kafka.brokers, clientId: 'poison-producer', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: stack.infra.kafka.brokers,
+      clientId: 'poison-producer',
+      logLevel: logLevel.NOTHING,
+    });
     const producer = kafka.producer();
     await producer.connect();
     const sent: { key: string; topic: string; kind: Kind }[] = [];
@@ -116,16 +142,19 @@ describe('poison events on every topic', () => {
 
     // Valid work behind the poison on every topic: upload, split, send, results, pause and resume.
     const client = new GatewayClient(stack.gatewayUrl, stack.apiKey);
-    const created = await client.createBroadcast({
-      name: 'after poison',
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: { phoneColumn: 'phone', body: [{ position: 1, column: 'first_name' }, { position: 2, column: 'order_id' }] },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(fixtureBroadcast({ name: 'after poison' }));
     await client.uploadFile(created.id, csv);
     await client.start(created.id);
-    await waitUntil('some sends recorded', async () => ((await client.status(created.id)).counts.accepted + (await client.status(created.id)).counts.sent > 0 ? true : undefined), 120_000);
+    await waitUntil(
+      'some sends recorded',
+      async () =>
+        (await client.status(created.id)).counts.accepted +
+          (await client.status(created.id)).counts.sent >
+        0
+          ? true
+          : undefined,
+      120_000,
+    );
     const control = async (action: 'pause' | 'resume') => {
       const response = await fetch(`${stack.gatewayUrl}/v1/broadcasts/${created.id}/${action}`, {
         method: 'POST',
@@ -135,7 +164,12 @@ describe('poison events on every topic', () => {
       expect(response.status).toBeLessThan(300);
     };
     await control('pause');
-    await waitUntil('status-tracker shows paused', async () => ((await client.status(created.id)).state as string) === 'paused' ? true : undefined, 60_000);
+    await waitUntil(
+      'status-tracker shows paused',
+      async () =>
+        ((await client.status(created.id)).state as string) === 'paused' ? true : undefined,
+      60_000,
+    );
     await control('resume');
     const final = await client.follow(created.id, () => undefined, { timeoutMs: 180_000 });
     expect(final.state).toBe('completed');
@@ -144,14 +178,22 @@ describe('poison events on every topic', () => {
     // Every poison event is on the dead-letter topic (once per consumer group that read it) with its reason.
     const found = await waitUntil(
       'a dead letter for every poison event',
-      () => Promise.resolve(sent.every((p) => deadLetters.some((d) => d.key === p.key)) ? deadLetters : undefined),
+      () =>
+        Promise.resolve(
+          sent.every((p) => deadLetters.some((d) => d.key === p.key)) ? deadLetters : undefined,
+        ),
       60_000,
     );
     for (const p of sent) {
       const letters = found.filter((d) => d.key === p.key);
       expect(letters.length).toBeGreaterThan(0);
       for (const letter of letters) {
-        expect({ key: p.key, topic: letter.sourceTopic, reason: letter.reason, header: letter.headerReason }).toEqual({
+        expect({
+          key: p.key,
+          topic: letter.sourceTopic,
+          reason: letter.reason,
+          header: letter.headerReason,
+        }).toEqual({
           key: p.key,
           topic: p.topic,
           reason: p.kind,

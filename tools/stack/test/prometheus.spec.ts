@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@wab/infra';
 import {
+  fixtureBroadcast,
   GatewayClient,
   startStack,
   waitUntil,
@@ -99,18 +100,7 @@ describe('Prometheus scraping the running pipeline', () => {
     const csv = path.join(dir, 'recipients.csv');
     const fixture = await writeRecipientsCsv(csv, 300, 21);
     const client = new GatewayClient(stack.gatewayUrl, stack.apiKey);
-    const created = await client.createBroadcast({
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'first_name' },
-          { position: 2, column: 'order_id' },
-        ],
-      },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(fixtureBroadcast());
     await client.uploadFile(created.id, csv);
     await client.start(created.id);
     const final = await client.follow(created.id, () => undefined, { timeoutMs: 120_000 });

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  fixtureBroadcast,
   GatewayClient,
   startStack,
   waitUntil,
@@ -31,18 +32,7 @@ describe('scheduled start', () => {
   async function draft(rows: number, seed: number): Promise<{ id: string; valid: number }> {
     const csv = path.join(dir, `r-${seed}.csv`);
     const fixture = await writeRecipientsCsv(csv, rows, seed);
-    const created = await client.createBroadcast({
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'first_name' },
-          { position: 2, column: 'order_id' },
-        ],
-      },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(fixtureBroadcast());
     await client.uploadFile(created.id, csv);
     return { id: created.id, valid: fixture.valid };
   }

@@ -6,19 +6,30 @@ import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GatewayClient, startStack, waitUntil, writeRecipientsCsv, type Stack } from '../src/index.ts';
+import {
+  fixtureBroadcast,
+  GatewayClient,
+  startStack,
+  waitUntil,
+  writeRecipientsCsv,
+  type Stack,
+} from '../src/index.ts';
 
 const MB = 1024 * 1024;
 const PRESIGN_SECONDS = 2;
 const MAX_UPLOAD_BYTES = 20 * MB;
 
 const key = () => `wab_${randomBytes(24).toString('base64url')}`;
-const entry = (tenant: string, apiKey: string) => `${tenant}:${createHash('sha256').update(apiKey).digest('hex')}`;
+const entry = (tenant: string, apiKey: string) =>
+  `${tenant}:${createHash('sha256').update(apiKey).digest('hex')}`;
 
 /** PUTs `total` bytes of CSV-ish text produced by a generator (never a file), chunked; resolves with the status. */
 function streamUpload(url: string, apiKey: string, total: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/csv' } });
+    const req = request(url, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'text/csv' },
+    });
     let answered = false;
     req.on('response', (res) => {
       answered = true;
@@ -54,9 +65,8 @@ describe('security on a running stack', () => {
   let broadcastA: string;
   const dir = mkdtempSync(path.join(tmpdir(), 'wab-security-'));
   const csv = path.join(dir, 'recipients.csv');
-  const mapping = { phoneColumn: 'phone', body: [{ position: 1, column: 'first_name' }, { position: 2, column: 'order_id' }] };
   const create = (client: GatewayClient) =>
-    client.createBroadcast({ name: 'security', template: { name: 'order_update', language: 'en_US' }, phoneNumberId: '106540352242922', mapping, defaultCountry: 'IN' });
+    client.createBroadcast(fixtureBroadcast({ name: 'security' }));
 
   beforeAll(async () => {
     await writeRecipientsCsv(csv, 50, 9);
@@ -90,7 +100,12 @@ describe('security on a running stack', () => {
       { method: 'GET', path: '/recipients' },
       { method: 'GET', path: '/report.csv' },
       { method: 'GET', path: '/events' },
-      { method: 'PUT', path: '/file', body: 'phone,first_name,order_id\n+919876543210,Asha,A-1\n', contentType: 'text/csv' },
+      {
+        method: 'PUT',
+        path: '/file',
+        body: 'phone,first_name,order_id\n+919876543210,Asha,A-1\n',
+        contentType: 'text/csv',
+      },
       { method: 'POST', path: '/start' },
       { method: 'POST', path: '/dry-run', body: '{}', contentType: 'application/json' },
       { method: 'POST', path: '/pause', body: '{"reason":"x"}', contentType: 'application/json' },
@@ -99,11 +114,17 @@ describe('security on a running stack', () => {
     ];
     const answers: Record<string, number> = {};
     for (const endpoint of endpoints) {
-      const response = await fetch(`${stack.gatewayUrl}/v1/broadcasts/${broadcastA}${endpoint.path}`, {
-        method: endpoint.method,
-        headers: { authorization: `Bearer ${keyB}`, ...(endpoint.contentType ? { 'content-type': endpoint.contentType } : {}) },
-        ...(endpoint.body ? { body: endpoint.body } : {}),
-      });
+      const response = await fetch(
+        `${stack.gatewayUrl}/v1/broadcasts/${broadcastA}${endpoint.path}`,
+        {
+          method: endpoint.method,
+          headers: {
+            authorization: `Bearer ${keyB}`,
+            ...(endpoint.contentType ? { 'content-type': endpoint.contentType } : {}),
+          },
+          ...(endpoint.body ? { body: endpoint.body } : {}),
+        },
+      );
       await response.body?.cancel();
       answers[`${endpoint.method} ${endpoint.path || '/'}`] = response.status;
     }
@@ -112,7 +133,11 @@ describe('security on a running stack', () => {
     // Key B is valid (the 404s are not 401s in disguise): it creates its own broadcast.
     expect((await create(b)).id).not.toBe(broadcastA);
     // The list of the other tenant does not contain it either; the owner still sees it.
-    const listB = (await (await fetch(`${stack.gatewayUrl}/v1/broadcasts`, { headers: { authorization: `Bearer ${keyB}` } })).json());
+    const listB = await (
+      await fetch(`${stack.gatewayUrl}/v1/broadcasts`, {
+        headers: { authorization: `Bearer ${keyB}` },
+      })
+    ).json();
     expect(JSON.stringify(listB)).not.toContain(broadcastA);
     expect((await a.status(broadcastA)).state).toBe('completed');
     expect(await a.reportCsv(broadcastA)).toContain('phone');
@@ -138,7 +163,13 @@ describe('security on a running stack', () => {
     const issuedAt = Date.now();
     expect(created.upload.method).toBe('PUT');
     // Wait past expiry (plus a second of signature-date granularity) by polling the clock with a deadline.
-    await waitUntil('the pre-signed URL to expire', () => Promise.resolve(Date.now() > issuedAt + (PRESIGN_SECONDS + 1.5) * 1000 ? true : undefined), 10_000, 100);
+    await waitUntil(
+      'the pre-signed URL to expire',
+      () =>
+        Promise.resolve(Date.now() > issuedAt + (PRESIGN_SECONDS + 1.5) * 1000 ? true : undefined),
+      10_000,
+      100,
+    );
     const response = await fetch(created.upload.url, {
       method: 'PUT',
       headers: { ...created.upload.headers },
@@ -160,12 +191,20 @@ describe('security on a running stack', () => {
 
   it('refuses a 200 MB upload streamed from a generator over MAX_UPLOAD_BYTES with 413', async () => {
     const created = await create(a);
-    const status = await streamUpload(`${stack.gatewayUrl}/v1/broadcasts/${created.id}/file`, keyA, 200 * MB);
+    const status = await streamUpload(
+      `${stack.gatewayUrl}/v1/broadcasts/${created.id}/file`,
+      keyA,
+      200 * MB,
+    );
     expect(status).toBe(413);
   });
 
   it('sends security headers (helmet) and no x-powered-by', async () => {
-    for (const url of [`${stack.gatewayUrl}/v1/templates`, `${stack.gatewayUrl}/v1/broadcasts/nope`, `${stack.gatewayUrl}/healthz`]) {
+    for (const url of [
+      `${stack.gatewayUrl}/v1/templates`,
+      `${stack.gatewayUrl}/v1/broadcasts/nope`,
+      `${stack.gatewayUrl}/healthz`,
+    ]) {
       const response = await fetch(url, { headers: { authorization: `Bearer ${keyA}` } });
       await response.body?.cancel();
       expect({
@@ -175,7 +214,14 @@ describe('security on a running stack', () => {
         csp: response.headers.get('content-security-policy')?.includes("default-src 'self'"),
         hsts: response.headers.has('strict-transport-security'),
         poweredBy: response.headers.get('x-powered-by'),
-      }).toEqual({ url, nosniff: 'nosniff', frame: 'SAMEORIGIN', csp: true, hsts: true, poweredBy: null });
+      }).toEqual({
+        url,
+        nosniff: 'nosniff',
+        frame: 'SAMEORIGIN',
+        csp: true,
+        hsts: true,
+        poweredBy: null,
+      });
     }
   });
 });

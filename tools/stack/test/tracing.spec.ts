@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  fixtureBroadcast,
   GatewayClient,
   startStack,
   waitUntil,
@@ -134,19 +135,7 @@ describe('one trace per recipient, across every service', () => {
   });
 
   it('links upload, split, compose, Cloud API call, send result and webhook in one trace', async () => {
-    const created = await client.createBroadcast({
-      name: 'tracing',
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'first_name' },
-          { position: 2, column: 'order_id' },
-        ],
-      },
-      defaultCountry: 'IN',
-    });
+    const created = await client.createBroadcast(fixtureBroadcast({ name: 'tracing' }));
     await client.uploadFile(created.id, csv);
     await client.start(created.id);
     const final = await client.follow(created.id, () => undefined, { timeoutMs: 120_000 });
