@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { runMigrations } from '../src/adapters/migrations.js';
-import { PgPoolDatabase } from '../src/adapters/pg-pool-database.adapter.js';
-import { PgliteDatabase } from '../src/adapters/pglite-database.adapter.js';
 import { PostgresBroadcastStore } from '../src/adapters/postgres-broadcast-store.adapter.js';
 import type { SqlDatabase } from '../src/adapters/sql-database.js';
 import {
@@ -13,7 +11,7 @@ import {
   type RecipientState,
 } from '../src/domain/recipient-state.js';
 import type { RecipientFact, TrackerCommand } from '../src/ports/broadcast-store.port.js';
-import { DATABASE_URL } from './support.js';
+import { ENGINES } from './support.js';
 
 /**
  * The store against the real engines: the same suite on PostgreSQL (the local server, shared, so
@@ -21,25 +19,19 @@ import { DATABASE_URL } from './support.js';
  */
 const MIGRATIONS = resolve(import.meta.dirname, '../migrations');
 
-const engines: [string, () => Promise<SqlDatabase>][] = [
-  ['PostgreSQL', () => Promise.resolve(new PgPoolDatabase(DATABASE_URL, 8))],
-  ['PGlite', () => PgliteDatabase.open()],
-];
-
 const template = {
   name: 'order_update',
   language: 'en_US',
   parameterFormat: 'positional' as const,
 };
 
-describe.each(engines)('BroadcastStore on %s', (_engine, open) => {
+describe.each(ENGINES)('BroadcastStore on %s', (_engine, open) => {
   let db: SqlDatabase;
   let store: PostgresBroadcastStore;
   let tenant: string;
 
   beforeAll(async () => {
     db = await open();
-    await runMigrations(db, MIGRATIONS);
     store = new PostgresBroadcastStore(db);
   });
   afterAll(async () => {

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { runMigrations } from '../src/adapters/migrations.js';
-import { PgPoolDatabase } from '../src/adapters/pg-pool-database.adapter.js';
-import { PgliteDatabase } from '../src/adapters/pglite-database.adapter.js';
 import { PostgresBroadcastStore } from '../src/adapters/postgres-broadcast-store.adapter.js';
 import { PostgresControlStore } from '../src/adapters/postgres-control-store.adapter.js';
 import type { SqlDatabase } from '../src/adapters/sql-database.js';
 import { emptyCounts, type RecipientState } from '../src/domain/recipient-state.js';
 import type { RecipientFact, TrackerCommand } from '../src/ports/broadcast-store.port.js';
-import { DATABASE_URL } from './support.js';
+import { ENGINES } from './support.js';
 
 /**
  * The `cancelled` recipient state on the real engines: a recorded cancel turns the pending
@@ -17,19 +13,14 @@ import { DATABASE_URL } from './support.js';
  * broadcast completes. (The SQL merge function is checked against the domain's for every case,
  * `cancelled` included, in broadcast-store.spec.ts.)
  */
-const MIGRATIONS = resolve(import.meta.dirname, '../migrations');
 
-const engines: [string, () => Promise<SqlDatabase>][] = [
-  ['PostgreSQL', () => Promise.resolve(new PgPoolDatabase(DATABASE_URL, 4))],
-  ['PGlite', () => PgliteDatabase.open()],
-];
 const template = {
   name: 'order_update',
   language: 'en_US',
   parameterFormat: 'positional' as const,
 };
 
-describe.each(engines)('cancelled recipients on %s', (_engine, open) => {
+describe.each(ENGINES)('cancelled recipients on %s', (_engine, open) => {
   let db: SqlDatabase;
   let store: PostgresBroadcastStore;
   let controls: PostgresControlStore;
@@ -37,7 +28,6 @@ describe.each(engines)('cancelled recipients on %s', (_engine, open) => {
 
   beforeAll(async () => {
     db = await open();
-    await runMigrations(db, MIGRATIONS);
     store = new PostgresBroadcastStore(db);
     controls = new PostgresControlStore(db);
   });

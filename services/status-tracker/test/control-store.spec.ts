@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { runMigrations } from '../src/adapters/migrations.js';
-import { PgPoolDatabase } from '../src/adapters/pg-pool-database.adapter.js';
-import { PgliteDatabase } from '../src/adapters/pglite-database.adapter.js';
 import { PostgresControlStore } from '../src/adapters/postgres-control-store.adapter.js';
 import type { SqlDatabase } from '../src/adapters/sql-database.js';
 import type { ControlFact } from '../src/ports/control-store.port.js';
-import { DATABASE_URL } from './support.js';
+import { ENGINES } from './support.js';
 
 /** broadcast_controls on the real engines: newest event wins, re-delivery is harmless, cancel is final. */
-const MIGRATIONS = resolve(import.meta.dirname, '../migrations');
 
-const engines: [string, () => Promise<SqlDatabase>][] = [
-  ['PostgreSQL', () => Promise.resolve(new PgPoolDatabase(DATABASE_URL, 4))],
-  ['PGlite', () => PgliteDatabase.open()],
-];
-
-describe.each(engines)('ControlStore on %s', (_engine, open) => {
+describe.each(ENGINES)('ControlStore on %s', (_engine, open) => {
   let db: SqlDatabase;
   let store: PostgresControlStore;
   let tenant: string;
@@ -31,7 +21,6 @@ describe.each(engines)('ControlStore on %s', (_engine, open) => {
 
   beforeAll(async () => {
     db = await open();
-    await runMigrations(db, MIGRATIONS);
     store = new PostgresControlStore(db);
   });
   afterAll(async () => {

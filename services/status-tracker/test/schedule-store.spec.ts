@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { runMigrations } from '../src/adapters/migrations.js';
-import { PgPoolDatabase } from '../src/adapters/pg-pool-database.adapter.js';
-import { PgliteDatabase } from '../src/adapters/pglite-database.adapter.js';
 import { PostgresBroadcastStore } from '../src/adapters/postgres-broadcast-store.adapter.js';
 import { PostgresScheduleStore } from '../src/adapters/postgres-schedule-store.adapter.js';
 import type { SqlDatabase } from '../src/adapters/sql-database.js';
-import { DATABASE_URL } from './support.js';
+import { ENGINES } from './support.js';
 
 /**
  * broadcast_schedules on the real engines: a draft is scheduled, due rows are claimed by exactly one
  * of several concurrent claimers (PostgreSQL: separate pool connections, truly concurrent), a lease
  * that runs out is claimed again, and unscheduling races the claim with one winner.
  */
-const MIGRATIONS = resolve(import.meta.dirname, '../migrations');
 
-const engines: [string, () => Promise<SqlDatabase>][] = [
-  ['PostgreSQL', () => Promise.resolve(new PgPoolDatabase(DATABASE_URL, 8))],
-  ['PGlite', () => PgliteDatabase.open()],
-];
-
-describe.each(engines)('ScheduleStore on %s', (_engine, open) => {
+describe.each(ENGINES)('ScheduleStore on %s', (_engine, open) => {
   let db: SqlDatabase;
   let broadcasts: PostgresBroadcastStore;
   let schedules: PostgresScheduleStore;
@@ -28,7 +18,6 @@ describe.each(engines)('ScheduleStore on %s', (_engine, open) => {
 
   beforeAll(async () => {
     db = await open();
-    await runMigrations(db, MIGRATIONS);
     broadcasts = new PostgresBroadcastStore(db);
     schedules = new PostgresScheduleStore(db);
   });

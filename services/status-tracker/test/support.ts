@@ -3,6 +3,11 @@ import { resolve } from 'node:path';
 import { createEnvelope, type EventType, type PayloadOf } from '@wab/contracts';
 import { createKafka, ensureTopics, EventPublisher } from '@wab/kafka-runtime';
 import { freePort, startNode, waitFor, type RunningProcess } from '@wab/service-runtime/testing';
+import { runMigrations } from '../src/adapters/migrations.js';
+import { PgPoolDatabase } from '../src/adapters/pg-pool-database.adapter.js';
+import { PgliteDatabase } from '../src/adapters/pglite-database.adapter.js';
+import type { SqlDatabase } from '../src/adapters/sql-database.js';
+import { MIGRATIONS_DIR } from '../src/app.module.js';
 import type {
   BroadcastProgress,
   BroadcastSummary,
@@ -29,6 +34,21 @@ export const DATABASE_URL =
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const APP_SECRET = 'test-app-secret-0123456789';
 export const VERIFY_TOKEN = 'test-verify-token-42';
+
+/**
+ * The engines every store test runs on, each opened and migrated: the infrastructure's PostgreSQL
+ * (what production runs) and embedded PGlite (the single-process dev mode), so the SQL of the
+ * adapters is proven on both.
+ */
+export const ENGINES: [string, () => Promise<SqlDatabase>][] = [
+  ['PostgreSQL', () => migrated(new PgPoolDatabase(DATABASE_URL, 8))],
+  ['PGlite', async () => migrated(await PgliteDatabase.open())],
+];
+
+async function migrated(db: SqlDatabase): Promise<SqlDatabase> {
+  await runMigrations(db, MIGRATIONS_DIR);
+  return db;
+}
 
 const MAIN = resolve(import.meta.dirname, '../dist/main.js');
 

@@ -1,23 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { runMigrations } from '../src/adapters/migrations.js';
-import { PgPoolDatabase } from '../src/adapters/pg-pool-database.adapter.js';
-import { PgliteDatabase } from '../src/adapters/pglite-database.adapter.js';
 import { PostgresBroadcastStore } from '../src/adapters/postgres-broadcast-store.adapter.js';
 import { PostgresSuppressionStore } from '../src/adapters/postgres-suppression-store.adapter.js';
 import type { SqlDatabase } from '../src/adapters/sql-database.js';
 import type { OptOutEvent } from '../src/domain/opt-out.js';
-import { DATABASE_URL, TEMPLATE } from './support.js';
+import { ENGINES, TEMPLATE } from './support.js';
 
 /** The suppression list on the real engines: attribution by business number, idempotence, paging. */
-const MIGRATIONS = resolve(import.meta.dirname, '../migrations');
 
-const engines: [string, () => Promise<SqlDatabase>][] = [
-  ['PostgreSQL', () => Promise.resolve(new PgPoolDatabase(DATABASE_URL, 4))],
-  ['PGlite', () => PgliteDatabase.open()],
-];
-
-describe.each(engines)('SuppressionStore on %s', (_engine, open) => {
+describe.each(ENGINES)('SuppressionStore on %s', (_engine, open) => {
   let db: SqlDatabase;
   let store: PostgresSuppressionStore;
   let broadcasts: PostgresBroadcastStore;
@@ -51,7 +41,6 @@ describe.each(engines)('SuppressionStore on %s', (_engine, open) => {
 
   beforeAll(async () => {
     db = await open();
-    await runMigrations(db, MIGRATIONS);
     store = new PostgresSuppressionStore(db);
     broadcasts = new PostgresBroadcastStore(db);
   });
