@@ -300,10 +300,11 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
       ]);
       return { kind: 'nothing-eligible' };
     }
-    await tx.query(
-      'UPDATE broadcasts SET wave_selected = $3 WHERE tenant_id = $1 AND id = $2',
-      [tenantId, request.newId, n],
-    );
+    await tx.query('UPDATE broadcasts SET wave_selected = $3 WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      request.newId,
+      n,
+    ]);
     const wave = toWave({ ...created, wave_selected: n });
     if (!wave) throw new Error(`wave ${request.newId} lacks the original's settings`);
     return { kind: 'created', wave };
@@ -352,6 +353,12 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
            SELECT 1 FROM wave_rows w
            WHERE w.tenant_id = r.tenant_id AND w.broadcast_id = r.broadcast_id AND w.row_number = r.row_number
              AND w.from_state = 'unknown')
+         -- one wave for all of an occurrence's unknowns: wait while any of them is still inside the
+         -- window (its webhook may yet come), rather than a wave per sweep of whatever was reported
+         AND NOT EXISTS (
+           SELECT 1 FROM recipients u
+           WHERE u.tenant_id = r.tenant_id AND u.broadcast_id = r.broadcast_id AND u.state = 'unknown'
+             AND (u.error_reason IS NULL OR u.error_reason NOT LIKE $1))
        LIMIT $2`,
       [`${UNKNOWN_REPORTED_PREFIX}%`, limit],
     );
