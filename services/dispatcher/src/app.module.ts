@@ -12,7 +12,7 @@ import { ControlHandler } from './handlers/control.handler.js';
 import { PacerRegistry } from './domain/pacer-registry.js';
 import { SendRequestsHandler } from './handlers/send-requests.handler.js';
 import { CloudApi } from './ports/cloud-api.port.js';
-import { IN_FLIGHT, KAFKA, LOGGER } from './tokens.js';
+import { IN_FLIGHT, KAFKA, LOGGER, SQL_DATABASE } from './tokens.js';
 import { PrometheusDispatchObserver } from './adapters/prometheus-metrics.adapter.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -24,6 +24,9 @@ import { PostgresAttemptStore } from './adapters/postgres-attempt-store.adapter.
 import type { SqlDatabase } from './adapters/sql-database.js';
 import { AttemptStore } from './ports/attempt-store.port.js';
 import { AttemptStoreCloser } from './adapters/attempt-store.closer.js';
+import { PostgresParkedRequests } from './adapters/postgres-parked-requests.adapter.js';
+import { ParkedRequests } from './ports/parked-requests.port.js';
+import { UnparkService } from './unpark.service.js';
 
 /** `migrations/` beside `src/` and `dist/` (this file is src/app.module.ts or dist/app.module.js). */
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../migrations');
@@ -109,13 +112,50 @@ export class AppModule {
               log: (level, msg, fields) => log[level](fields ?? {}, msg),
             }),
         },
+        // One database for the attempt record and the parked requests (closed by AttemptStoreCloser).
+        { provide: SQL_DATABASE, useFactory: () => openAttemptDatabase(config, logger) },
         {
           provide: AttemptStore,
-          useFactory: async () =>
+          inject: [SQL_DATABASE],
+          useFactory: (db: SqlDatabase) =>
             new PostgresAttemptStore(
-              await openAttemptDatabase(config, logger),
+              db,
               `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
             ),
+        },
+        {
+          provide: ParkedRequests,
+          inject: [SQL_DATABASE],
+          useFactory: (db: SqlDatabase) =>
+            new PostgresParkedRequests(db, topicName('sendRequests', config.KAFKA_TOPIC_PREFIX)),
+        },
+        {
+          provide: PrometheusDispatchObserver,
+          inject: [PacerRegistry, IN_FLIGHT],
+          useFactory: (pacers: PacerRegistry, inFlight: { count: () => number }) =>
+            new PrometheusDispatchObserver(pacers, () => inFlight.count()),
+        },
+        {
+          provide: UnparkService,
+          inject: [
+            ParkedRequests,
+            LOGGER,
+            BroadcastControls,
+            EventPublisher,
+            PrometheusDispatchObserver,
+          ],
+          useFactory: (
+            parked: ParkedRequests,
+            log: Logger,
+            controls: BroadcastControls,
+            publisher: EventPublisher,
+            observer: PrometheusDispatchObserver,
+          ) =>
+            new UnparkService(parked, log, {
+              controls,
+              republish: (requests) => publisher.publish('sendRequests', requests),
+              observer,
+            }),
         },
         {
           provide: DispatchService,
@@ -124,18 +164,20 @@ export class AppModule {
             PacerRegistry,
             EventPublisher,
             LOGGER,
-            IN_FLIGHT,
             AttemptStore,
             BroadcastControls,
+            ParkedRequests,
+            PrometheusDispatchObserver,
           ],
           useFactory: (
             cloudApi: CloudApi,
             pacers: PacerRegistry,
             publisher: EventPublisher,
             log: Logger,
-            inFlight: { count: () => number },
             attempts: AttemptStore,
             controls: BroadcastControls,
+            parked: ParkedRequests,
+            observer: PrometheusDispatchObserver,
           ) =>
             new DispatchService(
               cloudApi,
@@ -153,13 +195,16 @@ export class AppModule {
                 attempts,
                 accountPauseMs: config.SENDER_ACCOUNT_PAUSE_SECONDS * 1000,
                 controls,
-                observer: new PrometheusDispatchObserver(pacers, () => inFlight.count()),
+                parked,
+                observer,
               },
             ),
         },
         // Filled by SendRequestsHandler once its consumer exists (metrics read it at scrape time).
         { provide: IN_FLIGHT, useValue: { count: () => 0 } },
-        { provide: BroadcastControls, useValue: new BroadcastControls() },
+        // Current once the control topic was read to its end (ControlHandler): dispatching and
+        // unparking wait for it, so a restart never sends or unparks a paused broadcast.
+        { provide: BroadcastControls, useValue: new BroadcastControls({ catchingUp: true }) },
         ControlHandler,
         SendRequestsHandler,
         AttemptStoreCloser,

@@ -1,7 +1,14 @@
 import { createEnvelope, formatCallbackData, recipientId, type EventOf } from '@wab/contracts';
 import { createLogger } from '@wab/service-runtime';
 import { InMemoryAttemptStore } from './adapters/in-memory-attempt-store.adapter.js';
-import { DispatchService, type ResultSink } from './dispatch.service.js';
+import { InMemoryParkedRequests } from './adapters/in-memory-parked-requests.adapter.js';
+import {
+  CANCELLED_CODE,
+  DispatchService,
+  type DispatchOptions,
+  type ResultSink,
+} from './dispatch.service.js';
+import { BroadcastControls } from './domain/broadcast-controls.js';
 import { PacerRegistry } from './domain/pacer-registry.js';
 import { CloudApi, type SendOutcome, type SendTemplateRequest } from './ports/cloud-api.port.js';
 
@@ -48,7 +55,11 @@ class ScriptedCloudApi extends CloudApi {
   }
 }
 
-function setup(script: SendOutcome[] = [], store = new InMemoryAttemptStore()) {
+function setup(
+  script: SendOutcome[] = [],
+  store = new InMemoryAttemptStore(),
+  extra: Partial<DispatchOptions> = {},
+) {
   let clock = 1_000_000;
   const cloudApi = new ScriptedCloudApi(script);
   const published: Outcome[] = [];
@@ -72,6 +83,7 @@ function setup(script: SendOutcome[] = [], store = new InMemoryAttemptStore()) {
       return Promise.resolve();
     },
     random: () => 0.5,
+    ...extra,
   });
   return {
     service,
@@ -208,5 +220,91 @@ describe('DispatchService and the attempt record', () => {
     expect(calledAt[0]! - startedAt).toBeGreaterThanOrEqual(2000);
     expect(claimedAt).toHaveLength(1);
     expect(calledAt[0]! - claimedAt[0]!).toBeLessThanOrEqual(250);
+  });
+});
+
+describe('DispatchService and operator pauses (parking, issue 6)', () => {
+  const target = { kind: 'broadcast' as const, broadcastId: BROADCAST };
+  function paused() {
+    const controls = new BroadcastControls();
+    const parked = new InMemoryParkedRequests();
+    controls.apply({ action: 'pause', target, reason: 'check the list' });
+    return { controls, parked };
+  }
+
+  it('parks a request of a paused broadcast: no call, no claim, no result, dispatch completes', async () => {
+    const { controls, parked } = paused();
+    const { service, cloudApi, published, store } = setup([], undefined, { controls, parked });
+    await service.dispatch(request(1));
+    await service.dispatch(request(1)); // a replay parks once
+    expect(cloudApi.calls).toHaveLength(0);
+    expect(published).toHaveLength(0);
+    expect(store.rows.size).toBe(0);
+    expect([...parked.rows.keys()]).toEqual([recipientId(BROADCAST, 1)]);
+  });
+
+  it('parks a request whose sender is paused (every broadcast of that number)', async () => {
+    const controls = new BroadcastControls();
+    const parked = new InMemoryParkedRequests();
+    controls.apply({
+      action: 'pause',
+      target: { kind: 'sender', phoneNumberId: '106540352242922' },
+      reason: 'number review',
+    });
+    const { service, cloudApi } = setup([], undefined, { controls, parked });
+    await service.dispatch(request(2));
+    expect(cloudApi.calls).toHaveLength(0);
+    expect(parked.rows.size).toBe(1);
+  });
+
+  it('parks, without claiming, a request paused while it waited for its pacer slot', async () => {
+    const controls = new BroadcastControls();
+    const parked = new InMemoryParkedRequests();
+    let waits = 0;
+    const { service, cloudApi, published, store, pacers, now } = setup([], undefined, {
+      controls,
+      parked,
+      // The operator pauses while the request waits for its slot.
+      wait: () => {
+        waits++;
+        controls.apply({ action: 'pause', target, reason: 'mid-wait' });
+        return Promise.resolve();
+      },
+    });
+    // 1 s of sends ahead: the request waits for its slot.
+    const pacer = pacers.for('106540352242922');
+    for (let i = 0; i < 1000; i++) pacer.reserve(now());
+    await service.dispatch(request(3));
+    expect(waits).toBe(1);
+    expect(cloudApi.calls).toHaveLength(0);
+    expect(store.rows.size).toBe(0);
+    expect(parked.rows.has(recipientId(BROADCAST, 3))).toBe(true);
+    expect(published).toHaveLength(0);
+  });
+
+  it('a cancelled broadcast: one failed result with the cancelled code, nothing sent or parked', async () => {
+    const controls = new BroadcastControls();
+    const parked = new InMemoryParkedRequests();
+    controls.apply({ action: 'cancel', target, reason: 'wrong template' });
+    const { service, cloudApi, published } = setup([], undefined, { controls, parked });
+    await service.dispatch(request(4));
+    expect(cloudApi.calls).toHaveLength(0);
+    expect(parked.rows.size).toBe(0);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ status: 'failed', error: { code: CANCELLED_CODE } });
+  });
+
+  it('waits for the controls to be current before deciding (a pause published before a restart)', async () => {
+    const controls = new BroadcastControls({ catchingUp: true });
+    const parked = new InMemoryParkedRequests();
+    const { service, cloudApi } = setup([], undefined, { controls, parked });
+    const done = service.dispatch(request(5));
+    await Promise.resolve();
+    // The control topic replays the pause, then the handler marks the state current.
+    controls.apply({ action: 'pause', target, reason: 'before the restart' });
+    controls.caughtUp();
+    await done;
+    expect(cloudApi.calls).toHaveLength(0);
+    expect(parked.rows.size).toBe(1);
   });
 });

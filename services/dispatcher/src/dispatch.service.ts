@@ -10,6 +10,7 @@ import {
 import type { PacerRegistry } from './domain/pacer-registry.js';
 import type { AttemptStore } from './ports/attempt-store.port.js';
 import type { CloudApi } from './ports/cloud-api.port.js';
+import type { ParkedRequests } from './ports/parked-requests.port.js';
 import { decideAttempt } from './domain/attempt-decision.js';
 
 type SendRequested = EventOf<'message.send-requested'>;
@@ -37,6 +38,8 @@ export interface DispatchObserver {
   result(status: 'accepted' | 'failed' | 'unknown'): void;
   /** An account-level error paused a sender (code: Meta's error code). */
   senderPaused?(code: number): void;
+  /** A request of a paused broadcast or sender was parked. */
+  parked?(): void;
 }
 
 const NO_OBSERVER: DispatchObserver = {
@@ -61,8 +64,15 @@ export interface DispatchOptions {
       broadcastId: string,
       phoneNumberId: string,
     ): { state: 'active' | 'paused' | 'cancelled'; reason?: string };
+    /** Resolves once the controls reflect the control topic as it was at start (see ControlHandler). */
+    whenCurrent?(): Promise<void>;
   };
-  /** How often a paused request looks again (default 250 ms: a pause stops sends within a second). */
+  /**
+   * Where requests of a paused broadcast or sender go (UnparkService brings them back). Without it
+   * (unit tests of other paths) a paused request waits in place, polling every `controlPollMs`.
+   */
+  parked?: ParkedRequests;
+  /** Without `parked`: how often a paused request looks again (default 250 ms). */
   controlPollMs?: number;
   /**
    * The longest a claimed request may wait at the wire gate (default 250 ms). Longer backlogs are
@@ -108,6 +118,12 @@ export const SENDER_PAUSING_CODES: ReadonlySet<number> = new Set([
  *    a backoff or a sender pause leaves a `released` record, and the replay sends.
  * The window in which a kill leaves a recipient `unknown` is therefore the call itself plus the
  * claim's short wait at the wire gate (at most `maxClaimHoldMs` beyond one claim batch).
+ *
+ * Operator controls: a request whose broadcast or sender is paused, on arrival or after its pacer
+ * wait (always before a claim), is *parked* (ports/parked-requests.port.ts) and its dispatch ends
+ * without a result: it holds no window slot and its offset is committed, so a paused broadcast
+ * never stalls the others on its partitions (issue 6). UnparkService re-publishes it on resume or
+ * cancel. A request of a cancelled broadcast gets a `failed` result with CANCELLED_CODE.
  */
 export class DispatchService {
   private readonly now: () => number;
@@ -164,8 +180,17 @@ export class DispatchService {
     const release = () =>
       this.durably('release the claim', () => this.attempts.release(payload.recipientId));
     let attempts = 0;
+    await this.options.controls?.whenCurrent?.();
     for (;;) {
-      if ((await this.waitWhileHeld(payload.broadcastId, payload.phoneNumberId)) === 'cancelled') {
+      const held = await this.holdIfPaused(request);
+      if (held === 'parked') {
+        log.debug(
+          { broadcastId: payload.broadcastId },
+          'request parked: its broadcast or sender is paused',
+        );
+        return;
+      }
+      if (held === 'cancelled') {
         // Nothing was sent: a final `failed` with our own code, so the recipient is accounted for.
         return this.results.publishResult(
           request,
@@ -193,7 +218,8 @@ export class DispatchService {
         continue;
       }
       // Paused (account error, maintenance, an operator) while this request waited for its slot:
-      // look again before claiming, so a pause stops new sends within one poll interval.
+      // look again before claiming, so a pause stops new sends at once (an operator's pause parks
+      // the request at the top of the loop).
       if (pacer.pausedUntil > this.now()) continue;
       const control = this.options.controls?.stateOf(payload.broadcastId, payload.phoneNumberId);
       if (control && control.state !== 'active') continue;
@@ -335,6 +361,21 @@ export class DispatchService {
         }
       }
     }
+  }
+
+  /**
+   * Parks the request if an operator holds its broadcast or sender (durable on return), or, without
+   * a parked store, waits until the hold ends. Returns what the caller does next.
+   */
+  private async holdIfPaused(request: SendRequested): Promise<'parked' | 'active' | 'cancelled'> {
+    const { broadcastId, phoneNumberId } = request.payload;
+    const parked = this.options.parked;
+    if (!parked) return this.waitWhileHeld(broadcastId, phoneNumberId);
+    const state = this.options.controls?.stateOf(broadcastId, phoneNumberId).state ?? 'active';
+    if (state !== 'paused') return state;
+    await this.durably('park the request', () => parked.park(request));
+    this.observer.parked?.();
+    return 'parked';
   }
 
   /** Waits while an operator holds the broadcast or its sender; returns the state it ended in. */

@@ -36,6 +36,23 @@ export class PrometheusDispatchObserver implements DispatchObserver {
     registers: [metricsRegistry],
   });
 
+  private readonly parkedTotal = new Counter({
+    name: 'wab_dispatcher_parked_total',
+    help: 'Send requests parked because their broadcast or sender was paused (issue 6).',
+    registers: [metricsRegistry],
+  });
+  private readonly unparkedTotal = new Counter({
+    name: 'wab_dispatcher_unparked_total',
+    help: 'Parked send requests re-published, by the state of their target (active, cancelled).',
+    labelNames: ['state'] as const,
+    registers: [metricsRegistry],
+  });
+  private readonly parkedNowGauge = new Gauge({
+    name: 'wab_dispatcher_parked_requests',
+    help: "Send requests parked for this dispatcher's topic (all replicas), as of the last sweep.",
+    registers: [metricsRegistry],
+  });
+
   constructor(pacers: PacerRegistry, inFlight: () => number) {
     new Gauge({
       name: 'wab_dispatcher_in_flight',
@@ -84,5 +101,17 @@ export class PrometheusDispatchObserver implements DispatchObserver {
 
   result(status: 'accepted' | 'failed' | 'unknown'): void {
     this.results.inc({ status });
+  }
+
+  parked(): void {
+    this.parkedTotal.inc();
+  }
+
+  unparked(state: 'active' | 'cancelled', count: number): void {
+    this.unparkedTotal.inc({ state }, count);
+  }
+
+  parkedNow(count: number): void {
+    this.parkedNowGauge.set(count);
   }
 }

@@ -18,6 +18,7 @@ import type { DispatcherConfig } from '../config.js';
 import { DispatchService } from '../dispatch.service.js';
 import { CloudApi } from '../ports/cloud-api.port.js';
 import { IN_FLIGHT, KAFKA, LOGGER } from '../tokens.js';
+import { UnparkService } from '../unpark.service.js';
 
 /**
  * Kafka entry point: `send-requests` through a ParallelConsumer (thousands of calls in flight,
@@ -39,6 +40,7 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
     private readonly readiness: ReadinessChecks,
     @Inject(IN_FLIGHT) private readonly inFlightGauge: { count: () => number },
     private readonly groupSize: KafkaGroupSize,
+    private readonly unpark: UnparkService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -79,10 +81,13 @@ export class SendRequestsHandler implements OnApplicationBootstrap, BeforeApplic
     const parallel = this.consumer;
     this.inFlightGauge.count = () => parallel.inFlight();
     this.log.info({ maxInFlight: this.config.DISPATCH_MAX_IN_FLIGHT }, 'consuming send-requests');
+    // Re-publishes parked requests (needs the publisher, hence started here and stopped first).
+    this.unpark.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     // Stop taking work, let in-flight calls finish and publish their results, commit, then close.
+    await this.unpark.stop();
     await this.consumer?.stop();
     await this.groupSize.stop();
     await this.publisher.disconnect();
