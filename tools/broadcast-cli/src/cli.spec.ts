@@ -1,7 +1,13 @@
 import { ReadableStream } from 'node:stream/web';
-import { parseMap } from './cli.ts';
+import { parseMap, startTime } from './cli.ts';
 import type { BroadcastStatus } from './client.ts';
-import { formatDuration, progressLine, ProgressRenderer } from './progress.ts';
+import {
+  dryRunReport,
+  formatDuration,
+  progressLine,
+  ProgressRenderer,
+  summarise,
+} from './progress.ts';
 import { recipientCsvLine } from './report.ts';
 import { readServerSentEvents } from './sse.ts';
 
@@ -40,7 +46,60 @@ describe('parseMap', () => {
   });
 });
 
+describe('startTime (--at)', () => {
+  const now = new Date('2026-11-27T10:00:00.000Z');
+  it('passes an RFC 3339 time with offset through unchanged', () => {
+    expect(startTime('2026-11-27T12:30:00Z', now)).toBe('2026-11-27T12:30:00Z');
+    expect(startTime(' 2026-11-27T13:30:00.250+01:00 ', now)).toBe('2026-11-27T13:30:00.250+01:00');
+  });
+  it('turns +90s, +10m and +2h into a UTC time from now', () => {
+    expect(startTime('+90s', now)).toBe('2026-11-27T10:01:30.000Z');
+    expect(startTime('+10m', now)).toBe('2026-11-27T10:10:00.000Z');
+    expect(startTime('+2h', now)).toBe('2026-11-27T12:00:00.000Z');
+  });
+  it('is undefined without --at (start now)', () => {
+    expect(startTime(undefined, now)).toBeUndefined();
+  });
+  it.each([
+    'tomorrow',
+    '2026-11-27T10:00:00', // no offset: some server's zone
+    '2026-11-27 10:00:00Z',
+    '2026-13-45T10:00:00Z',
+    '+10',
+    '+10d',
+    '10m',
+    '-5m',
+    '',
+  ])('refuses %j with a message naming both forms', (at) => {
+    expect(() => startTime(at, now)).toThrow(
+      /--at .*RFC 3339 time with offset.*\+90s, \+10m, \+2h/,
+    );
+  });
+});
+
 describe('progress', () => {
+  it('counts recipients skipped after the split (opted out) as done, not the rows the split refused', () => {
+    // 10 rows: 2 refused by the split, 8 recipients of which 1 opted out and 7 sent
+    const done = summarise(
+      status({
+        state: 'completed',
+        totalRows: 10,
+        recipients: 8,
+        counts: {
+          pending: 0,
+          accepted: 0,
+          sent: 7,
+          delivered: 0,
+          read: 0,
+          failed: 0,
+          skipped: 3,
+          unknown: 0,
+        },
+      }),
+    );
+    expect(done).toMatchObject({ done: 8, total: 8, share: 1 });
+  });
+
   it('draws the share of recipients with an outcome, rate, failures and ETA', () => {
     const line = progressLine(status(), 12, 10);
     expect(line).toContain('[#####.....]');
@@ -69,6 +128,33 @@ describe('progress', () => {
     lines.done(status({ state: 'completed' }));
     expect(plain).toHaveLength(2);
     expect(plain.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
+  });
+});
+
+describe('dryRunReport', () => {
+  it('lists the recipients on the suppression list with the list reason', () => {
+    const text = dryRunReport({
+      id: 'b1',
+      outcome: 'ok',
+      totalRows: 3,
+      recipients: 2,
+      skipped: 1,
+      skippedByReason: { 'opted-out': 1 },
+      duplicates: 0,
+      invalidRows: [],
+      invalidRowsTruncated: false,
+      suppressed: 1,
+      suppressedRows: [
+        { rowNumber: 2, e164: '+4915100000001', reason: 'opted-out', suppression: 'stop-reply' },
+      ],
+      suppressedRowsTruncated: false,
+      samples: [],
+      estimate: { messagesPerSecond: 80, seconds: 1 },
+    });
+    expect(text).toContain('opted-out');
+    expect(text).toContain(
+      'opted out (on the suppression list):\n    row 2: +4915100000001 (stop-reply)',
+    );
   });
 });
 

@@ -125,6 +125,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           throw new UsageError('send needs --template NAME and --lang CODE');
         const sender = values.sender ?? io.env.WAB_SENDER;
         if (!sender) throw new UsageError('send needs --sender ID (or WAB_SENDER)');
+        // A bad --at fails here, before anything is created or uploaded.
+        const startAt = startTime(values.at);
         const request: CreateBroadcastRequest = {
           name: values.name ?? `${file.split('/').pop()} ${new Date().toISOString()}`,
           template: { name: template, language },
@@ -144,7 +146,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           say(`broadcast ${created.id}: not started (dry run); start it with the API when ready`);
           return report.outcome === 'ok' ? 0 : 1;
         }
-        const sent = await api.start(created.id, startTime(values.at));
+        const sent = await api.start(created.id, startAt);
         say(`broadcast ${created.id}: ${startedLine(sent)}`);
         io.stdout.write(`${created.id}\n`);
         return values.follow ? follow(api, created.id, io) : 0;
@@ -247,11 +249,23 @@ export function parseMap(entries: readonly string[]): CreateBroadcastRequest['ma
 }
 
 /** Follows the SSE stream to the end; exit code 0 only when the broadcast completed. */
-/** `--at`: RFC 3339 passed through (the API checks it), or `+N[s|m|h]` from now. */
+const RFC3339_WITH_OFFSET =
+  /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `--at`: an RFC 3339 time with offset, passed through (the API refuses past times and more than 30
+ * days ahead), or `+N[s|m|h]` from now. Anything else is a usage error (exit 2).
+ */
 export function startTime(at: string | undefined, now = new Date()): string | undefined {
   if (at === undefined) return undefined;
-  const relative = /^\+(\d{1,7})([smh])$/.exec(at.trim());
-  if (!relative) return at.trim();
+  const given = at.trim();
+  const relative = /^\+(\d{1,7})([smh])$/.exec(given);
+  if (!relative) {
+    if (RFC3339_WITH_OFFSET.test(given) && !Number.isNaN(new Date(given).getTime())) return given;
+    throw new UsageError(
+      `--at "${given.slice(0, 64)}": expected an RFC 3339 time with offset (2026-11-27T10:00:00Z, 2026-11-27T11:00:00+01:00) or a delay from now (+90s, +10m, +2h)`,
+    );
+  }
   const unit = { s: 1000, m: 60_000, h: 3_600_000 }[relative[2] as 's' | 'm' | 'h'];
   return new Date(now.getTime() + Number(relative[1]) * unit).toISOString();
 }

@@ -84,6 +84,10 @@ export interface DryRunReport {
     column?: string;
   }[];
   invalidRowsTruncated: boolean;
+  /** Recipients on the tenant's suppression list (also in skipped as `opted-out`). */
+  suppressed?: number;
+  suppressedRows?: { rowNumber: number; e164: string; reason: string; suppression: string }[];
+  suppressedRowsTruncated?: boolean;
   samples: { rowNumber: number; to: string; text: string }[];
   estimate: { messagesPerSecond: number; seconds: number };
 }

@@ -7,7 +7,18 @@ export const SENT_STATES = ['accepted', 'sent', 'delivered', 'read'] as const;
 export function summarise(status: BroadcastStatus) {
   const c = status.counts;
   const sent = SENT_STATES.reduce((n, s) => n + (c[s] ?? 0), 0);
-  const done = sent + (c.failed ?? 0) + (c.unknown ?? 0) + (c.cancelled ?? 0);
+  // Recipients skipped after the split (opted out) are in `recipients` and have their outcome too;
+  // rows the split refused are not (counts.skipped holds both).
+  const splitSkipped =
+    status.totalRows !== undefined && status.recipients !== undefined
+      ? status.totalRows - status.recipients
+      : (c.skipped ?? 0);
+  const done =
+    sent +
+    (c.failed ?? 0) +
+    (c.unknown ?? 0) +
+    (c.cancelled ?? 0) +
+    Math.max(0, (c.skipped ?? 0) - splitSkipped);
   const total = status.recipients ?? status.totalRows ?? 0;
   return { sent, done, total, share: total > 0 ? Math.min(1, done / total) : 0 };
 }
@@ -116,6 +127,14 @@ export function dryRunReport(report: DryRunReport): string {
           ...report.invalidRows.map(
             (r) =>
               `    row ${r.rowNumber}${r.column ? ` [${r.column}]` : ''}: ${r.reason}: ${r.message}`,
+          ),
+        ]
+      : []),
+    ...(report.suppressedRows?.length
+      ? [
+          `  opted out (on the suppression list)${report.suppressedRowsTruncated ? ` (${report.suppressedRows.length} shown)` : ''}:`,
+          ...report.suppressedRows.map(
+            (r) => `    row ${r.rowNumber}: ${r.e164} (${r.suppression})`,
           ),
         ]
       : []),
