@@ -29,6 +29,16 @@ export interface Status {
   failedByReason: Record<string, { count: number; title?: string }>;
   ratePerSecond: number;
   etaSeconds?: number;
+  /** On a resend wave: its number and the original broadcast. */
+  wave?: { number: number; parentBroadcastId: string; selected: number; origin: string };
+}
+
+/** `POST /v1/broadcasts/{id}/resend` answer: the new wave, followed like any broadcast. */
+export interface ResendWave {
+  id: string;
+  parentBroadcastId: string;
+  wave: number;
+  selected: number;
 }
 
 export interface DryRun {
@@ -41,6 +51,17 @@ export interface DryRun {
   duplicates: number;
   invalidRows: { rowNumber: number; phone?: string; reason: string; message: string }[];
   invalidRowsTruncated: boolean;
+  /** Valid rows whose number is on the tenant's suppression list (counted in skipped as `opted-out`). */
+  suppressed: number;
+  /** The first of them; `suppression` is the list's reason (`stop-reply`, `user-preferences`, `api`). */
+  suppressedRows: {
+    rowNumber: number;
+    phone: string;
+    e164: string;
+    reason: 'opted-out';
+    suppression: string;
+  }[];
+  suppressedRowsTruncated: boolean;
   samples: { rowNumber: number; to: string; text: string }[];
   estimate: { messagesPerSecond: number; seconds: number };
 }
@@ -122,6 +143,11 @@ export class Api {
 
   control(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<{ state: string }> {
     return this.call('POST', `/v1/broadcasts/${id}/${action}`, {});
+  }
+
+  /** Resend to failed: a new wave of the retryable failures (422 `nothing-to-resend` if none). */
+  resend(id: string): Promise<ResendWave> {
+    return this.call('POST', `/v1/broadcasts/${id}/resend`, {});
   }
 
   /**

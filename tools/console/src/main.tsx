@@ -390,8 +390,10 @@ function DryRunView({ report }: { report: DryRun }) {
         <strong data-testid="dry-run-recipients">{report.recipients.toLocaleString('en')}</strong>{' '}
         recipients of {report.totalRows.toLocaleString('en')} rows;{' '}
         {report.skipped.toLocaleString('en')} skipped ({report.duplicates.toLocaleString('en')}{' '}
-        duplicates). About {Math.ceil(report.estimate.seconds)} s at{' '}
-        {report.estimate.messagesPerSecond} messages/s.
+        duplicates,{' '}
+        <span data-testid="dry-run-suppressed">{report.suppressed.toLocaleString('en')}</span> opted
+        out). About {Math.ceil(report.estimate.seconds)} s at {report.estimate.messagesPerSecond}{' '}
+        messages/s.
       </p>
       {report.invalidRows.length > 0 && (
         <table data-testid="invalid-rows">
@@ -418,6 +420,32 @@ function DryRunView({ report }: { report: DryRun }) {
           </tbody>
         </table>
       )}
+      {report.suppressedRows.length > 0 && (
+        <table data-testid="suppressed-rows">
+          <caption>
+            Recipients on the suppression list, skipped
+            {report.suppressedRowsTruncated ? ' (first ones)' : ''}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Phone</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Source</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.suppressedRows.slice(0, 20).map((row) => (
+              <tr key={row.rowNumber}>
+                <td>{row.rowNumber}</td>
+                <td>{row.e164}</td>
+                <td>{row.reason}</td>
+                <td>{row.suppression}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <table data-testid="samples">
         <caption>Messages as they will be sent</caption>
         <tbody>
@@ -433,10 +461,24 @@ function DryRunView({ report }: { report: DryRun }) {
   );
 }
 
-function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void }) {
+function Progress({
+  api,
+  id,
+  onNew,
+  onResent,
+  intro,
+}: {
+  api: Api;
+  id: string;
+  onNew: () => void;
+  /** A resend wave was started: follow it (its id) and say how many it selected. */
+  onResent: (waveId: string, notice: string) => void;
+  intro?: string;
+}) {
   const [status, setStatus] = useState<Status>();
-  const [notice, setNotice] = useState<string>();
+  const [notice, setNotice] = useState<string | undefined>(intro);
   const [error, setError] = useState<string>();
+  const [resending, setResending] = useState(false);
   const [generation, setGeneration] = useState(0);
   const download = useRef<HTMLAnchorElement>(null);
 
@@ -467,6 +509,28 @@ function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void 
     }
   };
 
+  // "Resend to failed": status-tracker selects the retryable failures (and unknowns past the window)
+  // over the broadcast and its earlier waves; the new wave is followed here like any broadcast.
+  const resend = async () => {
+    setError(undefined);
+    setResending(true);
+    try {
+      const wave = await api.resend(id);
+      onResent(
+        wave.id,
+        `resending to ${wave.selected.toLocaleString('en')} recipient${wave.selected === 1 ? '' : 's'} (wave ${wave.wave})`,
+      );
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.code === 'nothing-to-resend'
+          ? 'Nothing to resend: no recipient failed with an error worth retrying (permanent errors, opt-outs and delivered messages are never resent).'
+          : message(err),
+      );
+    } finally {
+      setResending(false);
+    }
+  };
+
   const report = async () => {
     try {
       const blob = await api.downloadReport(id);
@@ -482,13 +546,27 @@ function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void 
 
   const c = status?.counts ?? {};
   const sent = SENT.reduce((n, s) => n + (c[s] ?? 0), 0);
-  const done = sent + (c.failed ?? 0) + (c.unknown ?? 0) + (c.cancelled ?? 0);
+  // Recipients skipped after the split (opted out) are in `recipients` and have their outcome too;
+  // rows the split refused are not (counts.skipped holds both).
+  const splitSkipped =
+    status?.totalRows !== undefined && status.recipients !== undefined
+      ? status.totalRows - status.recipients
+      : (c.skipped ?? 0);
+  const done =
+    sent +
+    (c.failed ?? 0) +
+    (c.unknown ?? 0) +
+    (c.cancelled ?? 0) +
+    Math.max(0, (c.skipped ?? 0) - splitSkipped);
   const total = status?.recipients ?? status?.totalRows ?? 0;
   const over = status ? OVER.includes(status.state) : false;
   const rows = useMemo(() => Object.entries(c).filter(([, n]) => n > 0), [status]);
   return (
     <section aria-labelledby="progress-title" class="card">
-      <h2 id="progress-title">Broadcast {id}</h2>
+      <h2 id="progress-title">
+        Broadcast {id}
+        {status?.wave ? ` (wave ${status.wave.number})` : ''}
+      </h2>
       <p aria-live="polite">
         State: <strong data-testid="state">{status?.state ?? 'connecting'}</strong>
         {notice ? ` · ${notice}` : ''}
@@ -558,10 +636,26 @@ function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void 
         <button type="button" onClick={() => void report()}>
           Download report
         </button>
+        {status?.state === 'completed' && (c.failed ?? 0) + (c.unknown ?? 0) > 0 && (
+          <button
+            type="button"
+            disabled={resending}
+            aria-describedby="resend-help"
+            onClick={() => void resend()}
+          >
+            Resend to failed
+          </button>
+        )}
         <button type="button" onClick={onNew}>
           New broadcast
         </button>
       </div>
+      {status?.state === 'completed' && (c.failed ?? 0) + (c.unknown ?? 0) > 0 && (
+        <p id="resend-help">
+          Resend to failed sends again, in a new wave, to the recipients whose failure is temporary
+          (rate limits, Meta errors) or whose outcome stayed unknown; never to anyone who got it.
+        </p>
+      )}
       <a ref={download} hidden aria-hidden="true" />
       {error && (
         <p role="alert" class="error">
@@ -575,6 +669,7 @@ function Progress({ api, id, onNew }: { api: Api; id: string; onNew: () => void 
 function App() {
   const [session, setSession] = useState<{ api: Api; templates: Template[] }>();
   const [broadcast, setBroadcast] = useState<string>();
+  const [intro, setIntro] = useState<string>();
   useEffect(() => {
     const key = sessionStorage.getItem(KEY_STORAGE);
     if (!key) return;
@@ -607,7 +702,20 @@ function App() {
           <Compose api={session.api} templates={session.templates} onStarted={setBroadcast} />
         )}
         {session && broadcast && (
-          <Progress api={session.api} id={broadcast} onNew={() => setBroadcast(undefined)} />
+          <Progress
+            key={broadcast}
+            api={session.api}
+            id={broadcast}
+            intro={intro}
+            onNew={() => {
+              setIntro(undefined);
+              setBroadcast(undefined);
+            }}
+            onResent={(waveId, notice) => {
+              setIntro(notice);
+              setBroadcast(waveId);
+            }}
+          />
         )}
       </main>
     </>

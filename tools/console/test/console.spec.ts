@@ -2,6 +2,7 @@
 // pipeline as processes: sign in, template, CSV upload straight to the object store, the mapping
 // preview, start, live progress over SSE, pause and resume, completion of 1,000 recipients, and the
 // report download. A screenshot of each step goes to artifacts/screenshots/.
+import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,14 @@ describe('web console (Chromium)', () => {
   let fixture: Awaited<ReturnType<typeof writeRecipientsCsv>>;
   const shot = (name: string) =>
     page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+  const retryable = () => fixture.expected.slice(10, 15);
+  const simFaults = async (faults: Record<string, unknown>) => {
+    const response = await fetch(`${stack.simulatorUrl}/_sim/faults`, {
+      method: 'PATCH',
+      body: JSON.stringify(faults),
+    });
+    expect(response.status).toBe(200);
+  };
 
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -47,8 +56,10 @@ describe('web console (Chromium)', () => {
       configFile: path.join(projectDir, 'vite.config.ts'),
       logLevel: 'warn',
     });
-    fixture = await writeRecipientsCsv(csv, 1000, 9);
+    fixture = await writeRecipientsCsv(csv, 1000, 9, true);
     stack = await startStack({
+      // A tenant of its own: the suppression this test adds lives in the shared database.
+      tenantId: `console-${randomInt(100_000, 1_000_000)}`,
       // About 10 s of sending: time to pause and resume in the middle.
       simulatorArgs: ['--mps', '100', '--latency', 'uniform:5:40', '--seed', '5'],
       env: {
@@ -82,6 +93,13 @@ describe('web console (Chromium)', () => {
       }),
     );
     s3.destroy();
+    // Five recipients fail with a retryable error (131000) until the dispatcher's attempts (6) run
+    // out; the "Resend to failed" wave below reaches them.
+    await simFaults({
+      recipientFaults: Object.fromEntries(
+        retryable().map((r) => [r.e164.slice(1), { code: 131000, times: 6 }]),
+      ),
+    });
     const launched = await launchChromium();
     closeBrowser = launched.close;
     page = await launched.context.newPage();
@@ -143,14 +161,28 @@ describe('web console (Chromium)', () => {
     expect(await preview.textContent()).toContain(firstName);
     await shot('03-mapping-preview');
 
+    // One recipient (not row 1, used below) is on the tenant's suppression list: skipped as opted-out.
+    const optedOut = fixture.expected[2]!;
+    const put = await fetch(
+      `${stack.gatewayUrl}/v1/suppressions/${encodeURIComponent(optedOut.e164)}`,
+      { method: 'PUT', headers: { authorization: `Bearer ${stack.apiKey}` } },
+    );
+    expect(put.status).toBe(201);
+
     // Upload (straight to the object store), the dry run of every row, then start.
     await page.getByRole('button', { name: 'Upload and check' }).click();
     await page.getByTestId('dry-run').waitFor({ timeout: 60_000 });
-    const expected = 1000 - fixture.invalid - fixture.duplicates;
+    const valid = 1000 - fixture.invalid - fixture.duplicates;
+    const expected = valid - 1;
     expect(await page.getByTestId('dry-run-recipients').textContent()).toBe(
       expected.toLocaleString('en'),
     );
     expect(await page.getByTestId('invalid-rows').locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('dry-run-suppressed').textContent()).toBe('1');
+    const suppressedRows = page.getByTestId('suppressed-rows').locator('tbody tr');
+    expect(await suppressedRows.allInnerTexts()).toEqual([
+      `${optedOut.rowNumber}\t${optedOut.e164}\topted-out\tapi`,
+    ]);
     expect(await page.getByTestId('samples').textContent()).toContain(
       `Hi ${firstName}, your order ${orderId} has shipped.`,
     );
@@ -194,9 +226,10 @@ describe('web console (Chromium)', () => {
 
     // Complete: every recipient has an outcome.
     await page.getByTestId('state').filter({ hasText: 'completed' }).waitFor({ timeout: 180_000 });
-    expect(await page.getByLabel(/recipients have an outcome/).getAttribute('max')).toBe(
-      String(expected),
-    );
+    // The opted-out recipient is one of the split's recipients, and has its outcome (skipped).
+    const outcome = page.getByLabel(/recipients have an outcome/);
+    expect(await outcome.getAttribute('max')).toBe(String(valid));
+    expect(await outcome.getAttribute('value')).toBe(String(valid));
     await shot('08-completed');
 
     // The report download: one line per CSV row.
@@ -209,6 +242,40 @@ describe('web console (Chromium)', () => {
     const report = readFileSync(saved, 'utf8').trim().split(/\r?\n/);
     expect(report[0]).toBe('row_number,phone,normalised_phone,state,error_code,error_reason');
     expect(report).toHaveLength(1001);
+    expect(report[optedOut.rowNumber]).toMatch(/,skipped,opted-out,/);
     await shot('09-report-downloaded');
+
+    // Resend to failed: the five retryable failures go out again in a wave, followed like a broadcast.
+    // One of them now fails for good (131026), so the wave ends with one failure nothing can resend.
+    expect(
+      await page.getByRole('row', { name: '131000' }).locator('td').first().textContent(),
+    ).toBe(String(retryable().length));
+    const stubborn = retryable()[0]!;
+    await simFaults({ recipientFaults: { [stubborn.e164.slice(1)]: { code: 131026 } } });
+    const resend = page.getByRole('button', { name: 'Resend to failed' });
+    expect(await resend.getAttribute('aria-describedby')).toBe('resend-help');
+    await resend.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(`resending to ${retryable().length} recipients (wave 2)`).waitFor();
+    await page.getByRole('heading', { name: /\(wave 2\)/ }).waitFor();
+    await page.getByTestId('state').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 });
+    const waveOutcome = page.getByLabel(/recipients have an outcome/);
+    expect(await waveOutcome.getAttribute('max')).toBe(String(retryable().length));
+    expect(await waveOutcome.getAttribute('value')).toBe(String(retryable().length));
+    expect(
+      await page.getByRole('row', { name: '131026' }).locator('td').first().textContent(),
+    ).toBe('1');
+    await shot('10-resend-wave-completed');
+    // The simulator's ledger: the healed four got exactly one message, the stubborn one none.
+    const sim = async <T>(route: string) =>
+      (await (await fetch(`${stack.simulatorUrl}${route}`)).json()) as T;
+    const accepted = async (e164: string) =>
+      (await sim<{ count: number }>(`/_sim/ledger/recipients/${e164.slice(1)}`)).count;
+    expect(await Promise.all(retryable().map((r) => accepted(r.e164)))).toEqual([0, 1, 1, 1, 1]);
+    expect((await sim<{ duplicates: number }>('/_sim/ledger')).duplicates).toBe(0);
+    // Nothing left worth resending: a clear message, no new wave.
+    await page.getByRole('button', { name: 'Resend to failed' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Nothing to resend' }).waitFor();
+    await shot('11-nothing-to-resend');
   });
 });
