@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { runMigrations } from '../src/adapters/migrations.js';
-import { PgPoolDatabase } from '../src/adapters/pg-pool-database.adapter.js';
-import { PgliteDatabase } from '../src/adapters/pglite-database.adapter.js';
 import { PostgresBroadcastStore } from '../src/adapters/postgres-broadcast-store.adapter.js';
 import type { SqlDatabase } from '../src/adapters/sql-database.js';
-import { MIGRATIONS_DIR } from '../src/app.module.js';
 import type { RecipientState } from '../src/domain/recipient-state.js';
 import {
   DEFAULT_RESEND_CODES,
@@ -18,17 +14,13 @@ import type {
   WaveOutcome,
   WaveRecord,
 } from '../src/ports/broadcast-store.port.js';
-import { DATABASE_URL } from './support.js';
+import { ENGINES } from './support.js';
 
 /**
  * Resend waves against the real engines: which rows a wave selects (every error class, unknowns past
  * the window only, never a row Meta took in any wave), when a wave may be created (409/422 cases),
  * and UNKNOWN_POLICY=resend's at-most-once.
  */
-const engines: [string, () => Promise<SqlDatabase>][] = [
-  ['PostgreSQL', () => Promise.resolve(new PgPoolDatabase(DATABASE_URL, 4))],
-  ['PGlite', () => PgliteDatabase.open()],
-];
 const template = { name: 'order_update', language: 'en_US' };
 const object = { bucket: 'broadcasts', key: 'acme/list.csv' };
 
@@ -47,14 +39,13 @@ describe('resend filter', () => {
   });
 });
 
-describe.each(engines)('waves on %s', (_engine, open) => {
+describe.each(ENGINES)('waves on %s', (_engine, open) => {
   let db: SqlDatabase;
   let store: PostgresBroadcastStore;
   let tenant: string;
 
   beforeAll(async () => {
     db = await open();
-    await runMigrations(db, MIGRATIONS_DIR);
     store = new PostgresBroadcastStore(db);
   });
   afterAll(async () => {
@@ -349,6 +340,41 @@ describe.each(engines)('waves on %s', (_engine, open) => {
         origin: 'operator',
       }),
     ).toEqual({ kind: 'not-found' });
+  });
+
+  it('UNKNOWN_POLICY=resend: waits until every unknown of the broadcast is past the window, then one wave', async () => {
+    const id = randomUUID();
+    await broadcast(id, 3, [
+      fact(id, 1, 'unknown', { errorReason: 'timeout' }),
+      fact(id, 2, 'unknown', { errorReason: 'timeout' }),
+      fact(id, 3, 'accepted', { wamid: 'wa' }),
+    ]);
+    // row 1 timed out long ago, row 2 just now: its webhook may still come
+    await db.query(
+      `UPDATE recipients SET updated_at = now() - interval '1 hour' WHERE tenant_id = $1 AND broadcast_id = $2 AND row_number = 1`,
+      [tenant, id],
+    );
+    await store.reportStaleUnknown(600);
+    const mine = async () =>
+      (await store.familiesWithStaleUnknown(10000)).filter((f) => f.tenantId === tenant);
+    expect(await mine()).toEqual([]);
+    await db.query(
+      `UPDATE recipients SET updated_at = now() - interval '1 hour' WHERE tenant_id = $1 AND broadcast_id = $2`,
+      [tenant, id],
+    );
+    await store.reportStaleUnknown(600);
+    expect(await mine()).toEqual([{ tenantId: tenant, broadcastId: id }]);
+    const wave = createdWave(
+      await store.createWave({
+        tenantId: tenant,
+        broadcastId: id,
+        newId: randomUUID(),
+        filter: resendFilter({ states: ['unknown'] }),
+        origin: 'unknown-policy',
+        unknownAtMostOnce: true,
+      }),
+    );
+    expect(await store.waveRows(tenant, wave.id, { limit: 10 })).toEqual([1, 2]);
   });
 
   it('UNKNOWN_POLICY=resend: finds families with reported unknowns and resends each once', async () => {
