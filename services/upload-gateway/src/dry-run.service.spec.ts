@@ -10,12 +10,13 @@ import { BroadcastDrafts } from './broadcast-drafts.js';
 import { BroadcastsService } from './broadcasts.service.js';
 import { TEMPLATES } from './domain/templates.fixture.js';
 import { DryRunService, renderText } from './dry-run.service.js';
+import { SuppressionList } from './ports/suppression-list.port.js';
 import { TemplatesService } from './templates.service.js';
 import { UploadsService } from './uploads.service.js';
 
 const log = createLogger('test', 'silent');
 
-async function setup(csv: string | undefined) {
+async function setup(csv: string | undefined, suppressions?: SuppressionList) {
   const storage = new InMemoryObjectStorage();
   const tracker = new InMemoryStatusTracker();
   const drafts = new BroadcastDrafts(storage);
@@ -54,13 +55,18 @@ async function setup(csv: string | undefined) {
     const uploads = new UploadsService(drafts, tracker, log, { maxUploadBytes: 1_000_000 });
     await uploads.upload('acme', 'b1', Readable.from([csv]), undefined, 'r');
   }
-  return new DryRunService(drafts, templates, {
-    maxRecordBytes: 64 * 1024,
-    strictWhitespace: true,
-    defaultMps: 80,
-    samples: 2,
-    maxProblems: 2,
-  });
+  return new DryRunService(
+    drafts,
+    templates,
+    {
+      maxRecordBytes: 64 * 1024,
+      strictWhitespace: true,
+      defaultMps: 80,
+      samples: 2,
+      maxProblems: 2,
+    },
+    suppressions,
+  );
 }
 
 describe('DryRunService', () => {
@@ -91,6 +97,50 @@ describe('DryRunService', () => {
       { rowNumber: 1, to: '+4915123456789', text: 'Hi Ada, your order A-1 has shipped.' },
       { rowNumber: 2, to: '+4915123456780', text: 'Hi Bob, your order A-2 has shipped.' },
     ]);
+  });
+
+  it('counts opted-out recipients and never shows one among the sample messages', async () => {
+    /** Only `check` is used by the dry run. */
+    class Listed extends SuppressionList {
+      readonly calls: number[] = [];
+      constructor(private readonly phones: Set<string>) {
+        super();
+      }
+      check(_tenant: string, phones: readonly string[]) {
+        this.calls.push(phones.length);
+        return Promise.resolve(
+          new Map(phones.filter((p) => this.phones.has(p)).map((p) => [p, 'stop-reply'])),
+        );
+      }
+      list(): never {
+        throw new Error('unused');
+      }
+      exportCsv(): never {
+        throw new Error('unused');
+      }
+      add(): never {
+        throw new Error('unused');
+      }
+      remove(): never {
+        throw new Error('unused');
+      }
+    }
+    const list = new Listed(new Set(['+4915123456781']));
+    const dryRun = await setup(
+      'phone,name,order\n' +
+        '+4915123456781,Ada,A-1\n' + // opted out
+        '+4915123456782,Bob,A-2\n' +
+        '+4915123456783,Cy,A-3\n',
+      list,
+    );
+    const report = await dryRun.run('acme', 'b1');
+    expect(report).toMatchObject({ recipients: 2, skipped: 1, suppressed: 1 });
+    expect(report.skippedByReason['opted-out']).toBe(1);
+    expect(report.suppressedRows).toEqual([
+      expect.objectContaining({ rowNumber: 1, reason: 'opted-out', suppression: 'stop-reply' }),
+    ]);
+    expect(report.samples.map((sample) => sample.rowNumber)).toEqual([2, 3]);
+    expect(list.calls).toEqual([3]); // one check for the whole (small) file, not one per row
   });
 
   it('reports a file that cannot be split as a whole', async () => {

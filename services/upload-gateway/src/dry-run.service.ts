@@ -101,14 +101,25 @@ export class DryRunService {
     };
     // Recipients waiting for the next suppression check (bounded: SUPPRESSION_BATCH).
     let toCheck: { rowNumber: number; phone: string; e164: string }[] = [];
+    // Samples of the batch waiting for its check: only recipients who will really be sent are shown.
+    let sampleCandidates: DryRunReport['samples'] = [];
     const checkSuppressed = async () => {
       const batch = toCheck;
+      const candidates = sampleCandidates;
       toCheck = [];
-      if (!this.suppressions || batch.length === 0) return;
-      const listed = await this.suppressions.check(
-        tenantId,
-        batch.map((row) => row.e164),
-      );
+      sampleCandidates = [];
+      const listed =
+        this.suppressions && batch.length > 0
+          ? await this.suppressions.check(
+              tenantId,
+              batch.map((row) => row.e164),
+            )
+          : new Map<string, string>();
+      for (const sample of candidates) {
+        if (report.samples.length >= wantedSamples) break;
+        if (!listed.has(sample.to)) report.samples.push(sample);
+      }
+      if (listed.size === 0) return;
       for (const row of batch) {
         const suppression = listed.get(row.e164);
         if (suppression === undefined) continue;
@@ -141,14 +152,16 @@ export class DryRunService {
             phone: outcome.row.phone,
             e164: outcome.row.e164,
           });
-          if (toCheck.length >= SUPPRESSION_BATCH) await checkSuppressed();
+          // Until the samples are full, every recipient of the batch is a candidate (at most one
+          // batch of rendered texts): the check may take any of them out.
           if (report.samples.length < wantedSamples) {
-            report.samples.push({
+            sampleCandidates.push({
               rowNumber: outcome.row.rowNumber,
               to: outcome.row.e164,
               text: renderText(template.body, outcome.row.parameters),
             });
           }
+          if (toCheck.length >= SUPPRESSION_BATCH) await checkSuppressed();
           continue;
         }
         const skip = outcome.skip;
