@@ -55,6 +55,11 @@ export const configSchema = z.object({
    * (webhook outage, late delivery), so `resend` can message such a recipient twice.
    */
   UNKNOWN_POLICY: z.enum(['report', 'resend']).default('report'),
+  /**
+   * With UNKNOWN_POLICY=resend, only unknowns reported within this many seconds are resent (default
+   * one day), so switching the policy on does not resend the unknowns of old broadcasts.
+   */
+  UNKNOWN_RESEND_MAX_AGE_SECONDS: env.positiveInt(86_400),
   /** Largest POST /webhooks/whatsapp body accepted (Meta batches up to ~1,000 statuses). */
   WEBHOOK_MAX_BODY_BYTES: env.positiveInt(3 * 1024 * 1024),
 });

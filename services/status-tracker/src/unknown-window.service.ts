@@ -62,7 +62,8 @@ export class UnknownWindowService implements OnApplicationBootstrap, OnApplicati
           { reported, windowSeconds: this.config.UNKNOWN_RECONCILE_SECONDS, policy: 'report' },
           'unknown outcomes not reconciled within the window: reported as unknown',
         );
-      if (this.config.UNKNOWN_POLICY === 'resend') await this.waves.resendStaleUnknown();
+      if (this.config.UNKNOWN_POLICY === 'resend')
+        await this.waves.resendStaleUnknown(this.config.UNKNOWN_RESEND_MAX_AGE_SECONDS);
       return reported;
     } catch (error) {
       this.log.warn({ err: error }, 'unknown-outcome sweep failed; retried at the next tick');

@@ -67,9 +67,9 @@ export class WavesService {
    * UNKNOWN_POLICY=resend, after the window's report: one wave of the reported unknowns per family
    * whose latest wave is over, each unknown resent at most once. Returns the waves started.
    */
-  async resendStaleUnknown(now: Date = new Date()): Promise<WaveRecord[]> {
+  async resendStaleUnknown(maxAgeSeconds: number, now: Date = new Date()): Promise<WaveRecord[]> {
     const started: WaveRecord[] = [];
-    for (const family of await this.store.familiesWithStaleUnknown(100)) {
+    for (const family of await this.store.familiesWithStaleUnknown(100, maxAgeSeconds)) {
       const outcome = await this.store.createWave({
         ...family,
         newId: randomUUID(),

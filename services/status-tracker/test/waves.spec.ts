@@ -356,13 +356,17 @@ describe.each(ENGINES)('waves on %s', (_engine, open) => {
     );
     await store.reportStaleUnknown(600);
     const mine = async () =>
-      (await store.familiesWithStaleUnknown(10000)).filter((f) => f.tenantId === tenant);
+      (await store.familiesWithStaleUnknown(10000, 86_400)).filter((f) => f.tenantId === tenant);
     expect(await mine()).toEqual([]);
     await db.query(
       `UPDATE recipients SET updated_at = now() - interval '1 hour' WHERE tenant_id = $1 AND broadcast_id = $2`,
       [tenant, id],
     );
     await store.reportStaleUnknown(600);
+    // Older than the policy's age limit (UNKNOWN_RESEND_MAX_AGE_SECONDS): never resent.
+    expect(
+      (await store.familiesWithStaleUnknown(10000, 1800)).filter((f) => f.tenantId === tenant),
+    ).toEqual([]);
     expect(await mine()).toEqual([{ tenantId: tenant, broadcastId: id }]);
     const wave = createdWave(
       await store.createWave({
@@ -394,7 +398,7 @@ describe.each(ENGINES)('waves on %s', (_engine, open) => {
     );
     await store.reportStaleUnknown(600);
     const mine = async () =>
-      (await store.familiesWithStaleUnknown(10000)).filter((f) => f.tenantId === tenant);
+      (await store.familiesWithStaleUnknown(10000, 86_400)).filter((f) => f.tenantId === tenant);
     expect(await mine()).toEqual([{ tenantId: tenant, broadcastId: id }]);
     const auto = () =>
       store.createWave({

@@ -339,12 +339,14 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
 
   async familiesWithStaleUnknown(
     limit: number,
+    maxAgeSeconds: number,
   ): Promise<{ tenantId: string; broadcastId: string }[]> {
     const rows = await this.db.query<{ tenant_id: string; root: string }>(
       `SELECT DISTINCT r.tenant_id, COALESCE(b.parent_broadcast_id, b.id) AS root
        FROM recipients r
        JOIN broadcasts b ON b.tenant_id = r.tenant_id AND b.id = r.broadcast_id
        WHERE r.state = 'unknown' AND r.error_reason LIKE $1 AND b.object IS NOT NULL
+         AND r.updated_at > now() - make_interval(secs => $3)
          AND NOT EXISTS (
            SELECT 1 FROM wave_rows w
            WHERE w.tenant_id = r.tenant_id AND w.from_broadcast_id = r.broadcast_id AND w.row_number = r.row_number)
@@ -360,7 +362,7 @@ export class PostgresBroadcastStore extends BroadcastStore implements OnApplicat
            WHERE u.tenant_id = r.tenant_id AND u.broadcast_id = r.broadcast_id AND u.state = 'unknown'
              AND (u.error_reason IS NULL OR u.error_reason NOT LIKE $1))
        LIMIT $2`,
-      [`${UNKNOWN_REPORTED_PREFIX}%`, limit],
+      [`${UNKNOWN_REPORTED_PREFIX}%`, limit, maxAgeSeconds],
     );
     return rows.map((row) => ({ tenantId: row.tenant_id, broadcastId: row.root }));
   }

@@ -275,8 +275,12 @@ export abstract class BroadcastStore {
   /**
    * UNKNOWN_POLICY=resend: the families (tenant, original) that hold unknown outcomes reported past
    * the window and not resent yet, from broadcasts with an object (inline ones cannot be re-read).
+   * Only unknowns reported in the last `maxAgeSeconds`: turning the policy on never resends old ones.
    */
-  abstract familiesWithStaleUnknown(limit: number): Promise<{ tenantId: string; broadcastId: string }[]>;
+  abstract familiesWithStaleUnknown(
+    limit: number,
+    maxAgeSeconds: number,
+  ): Promise<{ tenantId: string; broadcastId: string }[]>;
 
   /** Readiness: the database answers. */
   abstract ping(): Promise<boolean>;
