@@ -168,6 +168,7 @@ export class AppModule {
             BroadcastControls,
             ParkedRequests,
             PrometheusDispatchObserver,
+            UnparkService,
           ],
           useFactory: (
             cloudApi: CloudApi,
@@ -178,6 +179,7 @@ export class AppModule {
             controls: BroadcastControls,
             parked: ParkedRequests,
             observer: PrometheusDispatchObserver,
+            unpark: UnparkService,
           ) =>
             new DispatchService(
               cloudApi,
@@ -196,6 +198,7 @@ export class AppModule {
                 accountPauseMs: config.SENDER_ACCOUNT_PAUSE_SECONDS * 1000,
                 controls,
                 parked,
+                resumedWhileParking: () => void unpark.trigger(),
                 observer,
               },
             ),

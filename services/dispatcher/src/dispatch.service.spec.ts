@@ -243,6 +243,26 @@ describe('DispatchService and operator pauses (parking, issue 6)', () => {
     expect([...parked.rows.keys()]).toEqual([recipientId(BROADCAST, 1)]);
   });
 
+  it('asks for a sweep when a resume arrived while the request was being parked', async () => {
+    const { controls, parked } = paused();
+    let sweeps = 0;
+    const racing = new (class extends InMemoryParkedRequests {
+      override park(r: Request) {
+        controls.apply({ action: 'resume', target, reason: 'resumed meanwhile' });
+        return super.park(r);
+      }
+    })();
+    const { service } = setup([], undefined, {
+      controls,
+      parked: racing,
+      resumedWhileParking: () => sweeps++,
+    });
+    await service.dispatch(request(1));
+    expect(racing.rows.size).toBe(1);
+    expect(sweeps).toBe(1);
+    expect(parked.rows.size).toBe(0);
+  });
+
   it('parks a request whose sender is paused (every broadcast of that number)', async () => {
     const controls = new BroadcastControls();
     const parked = new InMemoryParkedRequests();

@@ -72,6 +72,11 @@ export interface DispatchOptions {
    * (unit tests of other paths) a paused request waits in place, polling every `controlPollMs`.
    */
   parked?: ParkedRequests;
+  /**
+   * Called when a request was parked but its target is no longer paused by the time the park was
+   * durable (a resume raced it): UnparkService sweeps at once instead of at its next interval.
+   */
+  resumedWhileParking?: () => void;
   /** Without `parked`: how often a paused request looks again (default 250 ms). */
   controlPollMs?: number;
   /**
@@ -375,6 +380,8 @@ export class DispatchService {
     if (state !== 'paused') return state;
     await this.durably('park the request', () => parked.park(request));
     this.observer.parked?.();
+    if (this.options.controls?.stateOf(broadcastId, phoneNumberId).state !== 'paused')
+      this.options.resumedWhileParking?.();
     return 'parked';
   }
 
