@@ -77,6 +77,14 @@ export const env = {
     fallback === undefined
       ? z.url({ message: 'expected an absolute URL' })
       : z.url({ message: 'expected an absolute URL' }).default(fallback),
+  /**
+   * The shared token of status-tracker's internal API (`/internal/*`): required, at least 32
+   * characters. A secret: never logged, and a configuration error never echoes it.
+   */
+  internalApiToken: () =>
+    z
+      .string({ message: 'expected the internal API token (at least 32 characters)' })
+      .min(32, { message: 'expected the internal API token (at least 32 characters)' }),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Kafka broker list and topic-name prefix: the same keys in every service, compose and the chart. */

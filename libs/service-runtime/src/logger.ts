@@ -35,6 +35,7 @@ export const REDACTED_PATHS = [
   'req.headers["x-api-key"]',
   'WHATSAPP_TOKEN',
   'WHATSAPP_APP_SECRET',
+  'INTERNAL_API_TOKEN',
 ];
 
 /**

@@ -64,12 +64,17 @@ export class AppModule {
             ? new HttpSuppressionList({
                 baseUrl: config.STATUS_TRACKER_URL,
                 timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
+                token: config.INTERNAL_API_TOKEN,
               })
             : new NoSuppressionList(),
         },
         {
           provide: WaveRows,
-          useValue: new HttpWaveRows(config.STATUS_TRACKER_URL, config.STATUS_TRACKER_TIMEOUT_MS),
+          useValue: new HttpWaveRows(
+            config.STATUS_TRACKER_URL,
+            config.STATUS_TRACKER_TIMEOUT_MS,
+            config.INTERNAL_API_TOKEN,
+          ),
         },
         SplitService,
         ComposeService,

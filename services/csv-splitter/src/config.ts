@@ -42,6 +42,8 @@ export const configSchema = z.object({
   /** status-tracker's internal API: the compose stage checks each chunk against the suppression list. */
   STATUS_TRACKER_URL: env.url('http://127.0.0.1:3003'),
   STATUS_TRACKER_TIMEOUT_MS: env.positiveInt(10_000),
+  /** Shared token of status-tracker's internal API (suppression checks, wave rows). Required. */
+  INTERNAL_API_TOKEN: env.internalApiToken(),
   /** false: no suppression check (the splitter alone, without status-tracker; never in production). */
   SUPPRESSION_CHECK: bool(true),
 });

@@ -58,6 +58,7 @@ export async function startSplitter(prefix: string, extra: Record<string, string
     S3_BUCKET: infra.s3.bucket,
     // The splitter alone: no status-tracker to ask for the suppression list (tools/stack covers it).
     SUPPRESSION_CHECK: 'false',
+    INTERNAL_API_TOKEN: 'test-internal-api-token-0123456789abcdef',
     ...extra,
   });
   await waitFor('csv-splitter /healthz', async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined));

@@ -25,6 +25,7 @@ import type { SqlDatabase } from './adapters/sql-database.js';
 import { DEV_APP_SECRET, DEV_VERIFY_TOKEN, SERVICE, TrackerConfig } from './config.js';
 import { JsonBodyMiddleware, RawBodyMiddleware } from './handlers/body.middleware.js';
 import { InternalApiController } from './handlers/internal-api.controller.js';
+import { InternalAuthMiddleware } from './handlers/internal-auth.middleware.js';
 import { ControlConsumer } from './handlers/control.consumer.js';
 import { KafkaConsumers } from './handlers/kafka.consumers.js';
 import { SuppressionsController } from './handlers/suppressions.controller.js';
@@ -153,8 +154,9 @@ export class AppModule implements NestModule {
     consumer
       .apply(RawBodyMiddleware)
       .forRoutes({ path: 'webhooks/whatsapp', method: RequestMethod.POST });
+    // Every internal controller (all of /internal/*): the token first, then the body is read.
     consumer
-      .apply(JsonBodyMiddleware)
+      .apply(InternalAuthMiddleware, JsonBodyMiddleware)
       .forRoutes(ScheduleApiController, InternalApiController, SuppressionsController);
   }
 }

@@ -1,5 +1,10 @@
 import { ConfigError } from '@wab/service-runtime';
-import { loadTrackerConfig } from './config.js';
+import { loadTrackerConfig as load } from './config.js';
+
+const TOKEN = 'test-internal-api-token-0123456789abcdef';
+/** Every test's environment carries the one required setting. */
+const loadTrackerConfig = (env: Record<string, string>) =>
+  load({ INTERNAL_API_TOKEN: TOKEN, ...env });
 
 describe('status-tracker configuration', () => {
   it('has working defaults', () => {
@@ -31,5 +36,17 @@ describe('status-tracker database and webhook settings', () => {
       /WHATSAPP_APP_SECRET: .*got a value \(hidden\)/,
     );
     expect(() => loadTrackerConfig({ WHATSAPP_APP_SECRET: 'short' })).not.toThrow(/short"/);
+  });
+});
+
+describe('status-tracker internal API token', () => {
+  it('is required, at least 32 characters, and never echoed', () => {
+    expect(load({ INTERNAL_API_TOKEN: TOKEN }).INTERNAL_API_TOKEN).toBe(TOKEN);
+    expect(() => load({})).toThrow(/INTERNAL_API_TOKEN: .*it is not set/);
+    const short = 'too-short-token-1234';
+    expect(() => load({ INTERNAL_API_TOKEN: short })).toThrow(
+      /INTERNAL_API_TOKEN: expected the internal API token \(at least 32 characters\); got a value \(hidden\)/,
+    );
+    expect(() => load({ INTERNAL_API_TOKEN: short })).not.toThrow(new RegExp(short));
   });
 });

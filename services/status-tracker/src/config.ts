@@ -41,6 +41,11 @@ export const configSchema = z.object({
     .string()
     .min(8, { message: 'expected a verify token of at least 8 characters' })
     .default(DEV_VERIFY_TOKEN),
+  /**
+   * Shared token of the internal API: every `/internal/*` request must carry
+   * `authorization: Bearer <token>` (upload-gateway and csv-splitter send it). Required, no default.
+   */
+  INTERNAL_API_TOKEN: env.internalApiToken(),
   /** Window over which the progress rate (terminal outcomes per second) is measured. */
   RATE_WINDOW_SECONDS: env.positiveInt(60),
   /**

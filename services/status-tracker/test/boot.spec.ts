@@ -13,7 +13,11 @@ describe('status-tracker process', () => {
 
   it('answers GET /healthz and exits cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const proc = startNode(main, { PORT: String(port), HOST: '127.0.0.1' });
+    const proc = startNode(main, {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      INTERNAL_API_TOKEN: 'test-internal-api-token-0123456789abcdef',
+    });
     try {
       const body = await waitFor('GET /healthz', async () => {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`);

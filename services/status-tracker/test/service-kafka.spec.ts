@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AUTH,
   createTestTopics,
   PHONE_NUMBER_ID,
   randomPrefix,
@@ -230,7 +231,7 @@ describe('status-tracker with Kafka and PostgreSQL', () => {
     ).toBe(400);
 
     const report = await fetch(`${tracker.url}/internal/broadcasts/${id}/report.csv`, {
-      headers: { 'x-tenant-id': tenant },
+      headers: { ...AUTH, 'x-tenant-id': tenant },
     });
     expect(report.status).toBe(200);
     expect(report.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -287,7 +288,7 @@ describe('status-tracker with Kafka and PostgreSQL', () => {
     });
     const text = await (
       await fetch(`${tracker.url}/internal/broadcasts/${id}/report.csv`, {
-        headers: { 'x-tenant-id': tenant },
+        headers: { ...AUTH, 'x-tenant-id': tenant },
       })
     ).text();
     const lines = text.trimEnd().split('\r\n');

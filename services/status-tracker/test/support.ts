@@ -34,6 +34,9 @@ export const DATABASE_URL =
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const APP_SECRET = 'test-app-secret-0123456789';
 export const VERIFY_TOKEN = 'test-verify-token-42';
+/** The internal API's shared token (`authorization: Bearer ...` on every /internal request). */
+export const INTERNAL_TOKEN = 'test-internal-api-token-0123456789abcdef';
+export const AUTH = { authorization: `Bearer ${INTERNAL_TOKEN}` };
 
 /**
  * The engines every store test runs on, each opened and migrated: the infrastructure's PostgreSQL
@@ -86,6 +89,7 @@ export async function startTracker(options: {
     KAFKA_TOPIC_PREFIX: options.prefix,
     WHATSAPP_APP_SECRET: APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
+    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
     LOG_LEVEL: 'info',
   };
   if (options.database === 'postgres') env.DATABASE_URL = DATABASE_URL;
@@ -106,6 +110,7 @@ export async function startTracker(options: {
     const res = await fetch(`${url}${path}`, {
       method,
       headers: {
+        ...AUTH,
         ...(tenantId ? { 'x-tenant-id': tenantId } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },

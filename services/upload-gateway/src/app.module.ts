@@ -94,6 +94,7 @@ export class AppModule {
             new HttpStatusTracker({
               baseUrl: config.STATUS_TRACKER_URL,
               timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
+              token: config.INTERNAL_API_TOKEN,
             }),
         },
         {
@@ -102,6 +103,7 @@ export class AppModule {
             new HttpResendWaves({
               baseUrl: config.STATUS_TRACKER_URL,
               timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
+              token: config.INTERNAL_API_TOKEN,
             }),
         },
         {
@@ -116,6 +118,7 @@ export class AppModule {
             new HttpSuppressionList({
               baseUrl: config.STATUS_TRACKER_URL,
               timeoutMs: config.STATUS_TRACKER_TIMEOUT_MS,
+              token: config.INTERNAL_API_TOKEN,
             }),
         },
         {

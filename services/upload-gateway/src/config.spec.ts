@@ -1,10 +1,28 @@
 import { ConfigError } from '@wab/service-runtime';
 import { loadGatewayConfig } from './config.js';
 
-const required = { WHATSAPP_TOKEN: 'dev-token', WHATSAPP_WABA_ID: '102290129340398' };
+const INTERNAL_API_TOKEN = 'test-internal-api-token-0123456789abcdef';
+const required = {
+  WHATSAPP_TOKEN: 'dev-token',
+  WHATSAPP_WABA_ID: '102290129340398',
+  INTERNAL_API_TOKEN,
+};
 
 describe('upload-gateway configuration', () => {
-  it('has working defaults beside the two Cloud API settings that have none', () => {
+  it('requires the internal API token (at least 32 characters), never echoing it', () => {
+    const { INTERNAL_API_TOKEN: _, ...others } = required;
+    expect(() => loadGatewayConfig(others)).toThrow(/INTERNAL_API_TOKEN: .*it is not set/);
+    const short = 'short-internal-token';
+    expect(() => loadGatewayConfig({ ...others, INTERNAL_API_TOKEN: short })).toThrow(
+      /INTERNAL_API_TOKEN: .*got a value \(hidden\)/,
+    );
+    expect(() => loadGatewayConfig({ ...others, INTERNAL_API_TOKEN: short })).not.toThrow(
+      new RegExp(short),
+    );
+    expect(loadGatewayConfig(required).INTERNAL_API_TOKEN).toBe(INTERNAL_API_TOKEN);
+  });
+
+  it('has working defaults beside the settings that have none', () => {
     const config = loadGatewayConfig(required);
     expect(config.PORT).toBe(3000);
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);

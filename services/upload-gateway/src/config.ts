@@ -65,6 +65,8 @@ export const configSchema = z
 
     STATUS_TRACKER_URL: env.url('http://127.0.0.1:3003'),
     STATUS_TRACKER_TIMEOUT_MS: env.positiveInt(10_000),
+    /** Shared token of status-tracker's internal API (sent on every call to it). Required. */
+    INTERNAL_API_TOKEN: env.internalApiToken(),
 
     WHATSAPP_API_BASE_URL: env.url('http://127.0.0.1:3100'),
     WHATSAPP_API_VERSION: z

@@ -20,6 +20,9 @@ const uploaded = {
   wave: { number: 2, parentBroadcastId: 'b1', selection: 'status-tracker' as const },
 };
 
+/** INTERNAL_API_TOKEN: the stand-in answers 401 without it, as status-tracker does. */
+const TOKEN = 'test-internal-api-token-0123456789abcdef';
+
 describe('ResendService', () => {
   let server: Server;
   let base: string;
@@ -32,6 +35,11 @@ describe('ResendService', () => {
       req.on('end', () => {
         const id = decodeURIComponent(req.url!.split('/')[3]!);
         const tenant = req.headers['x-tenant-id'] as string | undefined;
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ statusCode: 401, message: 'no token' }));
+          return;
+        }
         seen.push({ tenant, id, body: JSON.parse(text || '{}') });
         const answer = (status: number, body: unknown) => {
           res.writeHead(status, { 'content-type': 'application/json' });
@@ -74,7 +82,7 @@ describe('ResendService', () => {
   const setup = () => {
     const events = new InMemoryEventBus();
     const service = new ResendService(
-      new HttpResendWaves({ baseUrl: base, timeoutMs: 5000 }),
+      new HttpResendWaves({ baseUrl: base, timeoutMs: 5000, token: TOKEN }),
       events,
       createLogger('test', 'silent'),
     );

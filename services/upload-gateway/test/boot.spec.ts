@@ -3,7 +3,11 @@ import { freePort, startNode, waitFor } from '@wab/service-runtime/testing';
 
 const main = resolve(import.meta.dirname, '../dist/main.js');
 /** The two settings without a default (the simulator's token and account); API_KEYS may stay empty. */
-const cloudApi = { WHATSAPP_TOKEN: 'dev-token', WHATSAPP_WABA_ID: '102290129340398' };
+const cloudApi = {
+  WHATSAPP_TOKEN: 'dev-token',
+  WHATSAPP_WABA_ID: '102290129340398',
+  INTERNAL_API_TOKEN: 'test-internal-api-token-0123456789abcdef',
+};
 
 describe('upload-gateway process', () => {
   it('fails fast at boot with a message naming the bad key', async () => {

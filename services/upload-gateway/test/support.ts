@@ -30,6 +30,8 @@ export const infra = {
 
 export const SIMULATOR_TOKEN = 'dev-token';
 export const WABA_ID = '102290129340398';
+/** status-tracker's internal API token: startGateway passes it, FakeStatusTracker requires it. */
+export const INTERNAL_TOKEN = 'test-internal-api-token-0123456789abcdef';
 
 export const randomName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
@@ -122,6 +124,7 @@ export async function startGateway(
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'info',
+    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
@@ -200,6 +203,12 @@ export class FakeStatusTracker {
     };
     const notFound = () =>
       json(404, { error: { code: 'not-found', message: 'no such broadcast' } });
+    if (req.headers.authorization !== `Bearer ${INTERNAL_TOKEN}`)
+      return json(401, {
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'no internal API token',
+      });
     if (!tenantId)
       return json(400, { error: { code: 'missing-tenant', message: 'x-tenant-id is required' } });
 

@@ -86,6 +86,33 @@ describe('helm chart deploy/helm/wa-broadcast', () => {
     expect(renderError([])).toContain('needs WHATSAPP_TOKEN: set secrets.existingSecret');
   });
 
+  it('gives the internal API token to status-tracker and its two callers only, and requires it', () => {
+    const objects = render([production]);
+    const envOf = (name: string) =>
+      find(objects, 'Deployment', name)?.spec.template.spec.containers[0].env as unknown[];
+    for (const name of ['status-tracker', 'upload-gateway', 'csv-splitter'])
+      expect({ name, env: envOf(name) }).toMatchObject({
+        name,
+        env: expect.arrayContaining([
+          {
+            name: 'INTERNAL_API_TOKEN',
+            valueFrom: {
+              secretKeyRef: { name: 'wa-broadcast-secrets', key: 'INTERNAL_API_TOKEN' },
+            },
+          },
+        ]),
+      });
+    expect(envOf('dispatcher').map((e) => (e as { name: string }).name)).not.toContain(
+      'INTERNAL_API_TOKEN',
+    );
+    expect(renderError([minimal], ['secrets.values.INTERNAL_API_TOKEN='])).toContain(
+      'needs INTERNAL_API_TOKEN: set secrets.existingSecret',
+    );
+    expect(renderError([minimal], ['secrets.values.INTERNAL_API_TOKEN=too-short'])).toContain(
+      'INTERNAL_API_TOKEN',
+    );
+  });
+
   it('gives each service the settings its features need: the tracker URL, schedule polling, the dispatcher database', () => {
     const objects = render([production]);
     const gateway = find(objects, 'ConfigMap', 'upload-gateway')?.data;

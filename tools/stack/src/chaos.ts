@@ -176,7 +176,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const status = async (): Promise<BroadcastStatus | undefined> => {
       try {
         const response = await fetch(`${stack.trackerUrl}/internal/broadcasts/${broadcastId}`, {
-          headers: { 'x-tenant-id': stack.tenantId },
+          headers: {
+            authorization: `Bearer ${stack.internalApiToken}`,
+            'x-tenant-id': stack.tenantId,
+          },
         });
         return response.ok ? ((await response.json()) as BroadcastStatus) : undefined;
       } catch {
@@ -388,7 +391,9 @@ async function trackerRecipients(stack: Stack, broadcastId: string): Promise<Tra
   let after: string | undefined;
   for (;;) {
     const url = `${stack.trackerUrl}/internal/broadcasts/${broadcastId}/recipients?limit=1000${after ? `&after=${after}` : ''}`;
-    const response = await fetch(url, { headers: { 'x-tenant-id': stack.tenantId } });
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${stack.internalApiToken}`, 'x-tenant-id': stack.tenantId },
+    });
     if (!response.ok) throw new Error(`tracker recipients: HTTP ${response.status}`);
     const page = (await response.json()) as { items: TrackerRecipient[]; nextCursor?: string };
     all.push(...page.items);

@@ -57,6 +57,8 @@ export interface Stack {
   trackerUrl: string;
   simulatorUrl: string;
   appSecret: string;
+  /** status-tracker's internal API token (per run; `authorization: Bearer` on /internal/*). */
+  internalApiToken: string;
   /** The Cloud API bearer token the services use (per run; for extra processes such as the bench's baseline). */
   cloudApiToken: string;
   /** The dispatchers' consumer group (all replicas share it). */
@@ -135,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const appSecret = randomBytes(24).toString('hex');
   const verifyToken = randomBytes(12).toString('hex');
   const accessToken = `sim-${randomBytes(16).toString('hex')}`;
+  const internalApiToken = randomBytes(32).toString('base64url');
   const ports = {
     simulator: await freePort(),
     'status-tracker': await freePort(),
@@ -184,7 +187,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   specs.set('status-tracker', {
     script: script('status-tracker'),
     args: [],
-    env: { ...common, PORT: String(ports['status-tracker']), ...options.env?.['status-tracker'] },
+    env: {
+      ...common,
+      PORT: String(ports['status-tracker']),
+      INTERNAL_API_TOKEN: internalApiToken,
+      ...options.env?.['status-tracker'],
+    },
     url: trackerUrl,
   });
   specs.set('csv-splitter', {
@@ -195,6 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PORT: String(ports['csv-splitter']),
       // The compose stage checks every chunk against the tenant's suppression list there.
       STATUS_TRACKER_URL: trackerUrl,
+      INTERNAL_API_TOKEN: internalApiToken,
       ...options.env?.['csv-splitter'],
     },
     url: `http://127.0.0.1:${ports['csv-splitter']}`,
@@ -224,6 +233,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...common,
       PORT: String(ports['upload-gateway']),
       STATUS_TRACKER_URL: trackerUrl,
+      INTERNAL_API_TOKEN: internalApiToken,
       API_KEYS: `${tenantId}:${createHash('sha256').update(apiKey).digest('hex')}`,
       ...options.env?.['upload-gateway'],
     },
@@ -297,6 +307,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     trackerUrl,
     simulatorUrl,
     appSecret,
+    internalApiToken,
     cloudApiToken: common.WHATSAPP_TOKEN,
     dispatcherGroupId: `dispatcher-${groupSuffix}`,
     logDir,

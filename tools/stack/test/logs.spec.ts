@@ -1,5 +1,5 @@
 // What the services write to their logs during a broadcast: structured JSON only (no Nest console
-// noise), never a secret (Cloud API token, app secret, API key) and never a full phone number of the
+// noise), never a secret (Cloud API token, app secret, API key, internal API token) and never a full phone number of the
 // CSV. Runs the pipeline as separate processes, at LOG_LEVEL=debug so that the chattiest lines are
 // checked too.
 import { readFileSync, mkdtempSync } from 'node:fs';
@@ -65,7 +65,7 @@ describe('service logs during a broadcast', () => {
       }
     });
     expect(numbers.size).toBeGreaterThan(ROWS);
-    const secrets = [stack.cloudApiToken, stack.appSecret, stack.apiKey];
+    const secrets = [stack.cloudApiToken, stack.appSecret, stack.apiKey, stack.internalApiToken];
 
     const problems: string[] = [];
     for (const service of SERVICES) {

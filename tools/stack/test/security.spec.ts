@@ -1,6 +1,7 @@
 // Security properties of the public surface, on a running stack with the real status-tracker:
 // tenant isolation on every broadcast endpoint (two tenants' keys on one gateway), webhook
-// signatures over the raw body, pre-signed URL expiry, request size limits and security headers.
+// signatures over the raw body, the internal API token of status-tracker, pre-signed URL expiry,
+// request size limits and security headers.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
@@ -141,6 +142,52 @@ describe('security on a running stack', () => {
     expect(JSON.stringify(listB)).not.toContain(broadcastA);
     expect((await a.status(broadcastA)).state).toBe('completed');
     expect(await a.reportCsv(broadcastA)).toContain('phone');
+  });
+
+  it("refuses status-tracker's internal API without the internal token: no header, a tenant's API key, another token", async () => {
+    const phone = `+4917${String(Date.now()).slice(-8)}`;
+    const routes = [
+      { method: 'GET', path: `/internal/broadcasts/${broadcastA}`, ok: 200 },
+      { method: 'GET', path: `/internal/broadcasts/${broadcastA}/report.csv`, ok: 200 },
+      { method: 'GET', path: `/internal/suppressions/${phone}`, ok: 404 },
+      { method: 'DELETE', path: `/internal/suppressions/${phone}`, ok: 404 },
+      { method: 'DELETE', path: `/internal/broadcasts/${broadcastA}/schedule`, ok: 409 },
+    ];
+    const call = (route: { method: string; path: string }, authorization?: string) =>
+      fetch(`${stack.trackerUrl}${route.path}`, {
+        method: route.method,
+        headers: { 'x-tenant-id': 'acme', ...(authorization ? { authorization } : {}) },
+      });
+    const refused = [
+      undefined,
+      `Bearer ${keyA}`,
+      `Bearer ${randomBytes(32).toString('base64url')}`,
+      `Basic ${stack.internalApiToken}`,
+    ];
+    const seen: string[] = [];
+    for (const route of routes) {
+      for (const authorization of refused) {
+        const res = await call(route, authorization);
+        await res.body?.cancel();
+        seen.push(
+          `${route.method} ${route.path} ${authorization?.split(' ')[0] ?? '-'}: ${res.status}`,
+        );
+      }
+      const res = await call(route, `Bearer ${stack.internalApiToken}`);
+      await res.body?.cancel();
+      seen.push(`${route.method} ${route.path} token: ${res.status}`);
+    }
+    expect(seen).toEqual(
+      routes.flatMap((route) => [
+        ...refused.map(
+          (authorization) =>
+            `${route.method} ${route.path} ${authorization?.split(' ')[0] ?? '-'}: 401`,
+        ),
+        `${route.method} ${route.path} token: ${route.ok}`,
+      ]),
+    );
+    // The gateway (which holds the token) still serves the tenant.
+    expect((await a.status(broadcastA)).state).toBe('completed');
   });
 
   it('refuses a webhook whose body was re-serialised (same JSON, other whitespace) under the original signature', async () => {

@@ -66,10 +66,10 @@ helm.sh/chart: {{ include "wab.chart" $root }}
 
 {{/* Secret keys per component: required ones fail the render when no source is configured. */}}
 {{- define "wab.secretKeys" -}}
-upload-gateway: {required: [WHATSAPP_TOKEN, API_KEYS], optional: [S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY]}
-csv-splitter: {required: [], optional: [S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY]}
+upload-gateway: {required: [WHATSAPP_TOKEN, API_KEYS, INTERNAL_API_TOKEN], optional: [S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY]}
+csv-splitter: {required: [INTERNAL_API_TOKEN], optional: [S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY]}
 dispatcher: {required: [WHATSAPP_TOKEN, DATABASE_URL], optional: [DISPATCH_DATABASE_URL]}
-status-tracker: {required: [DATABASE_URL, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN], optional: []}
+status-tracker: {required: [DATABASE_URL, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, INTERNAL_API_TOKEN], optional: []}
 {{- end -}}
 
 {{/* Image reference. Args: (list $ "component" $componentValues) */}}

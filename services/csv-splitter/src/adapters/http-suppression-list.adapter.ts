@@ -16,7 +16,8 @@ export class SuppressionListUnavailableError extends Error {
 export class HttpSuppressionList extends SuppressionList {
   private readonly base: string;
 
-  constructor(private readonly options: { baseUrl: string; timeoutMs: number }) {
+  /** `token`: INTERNAL_API_TOKEN, sent as `authorization: Bearer` (never logged). */
+  constructor(private readonly options: { baseUrl: string; timeoutMs: number; token: string }) {
     super();
     this.base = options.baseUrl.replace(/\/+$/, '');
   }
@@ -28,7 +29,11 @@ export class HttpSuppressionList extends SuppressionList {
     try {
       response = await fetch(`${this.base}/internal/suppressions/check`, {
         method: 'POST',
-        headers: { 'x-tenant-id': tenantId, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${this.options.token}`,
+          'x-tenant-id': tenantId,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ phones }),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });

@@ -7,6 +7,8 @@ export class HttpWaveRows extends WaveRows {
   constructor(
     baseUrl: string,
     private readonly timeoutMs: number,
+    /** INTERNAL_API_TOKEN, sent as `authorization: Bearer` (never logged). */
+    private readonly token: string,
   ) {
     super();
     this.base = baseUrl.replace(/\/+$/, '');
@@ -22,7 +24,11 @@ export class HttpWaveRows extends WaveRows {
     let response: Response;
     try {
       response = await fetch(url, {
-        headers: { 'x-tenant-id': tenantId, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          'x-tenant-id': tenantId,
+          accept: 'application/json',
+        },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {

@@ -11,7 +11,8 @@ import {
 export class HttpResendWaves extends ResendWaves {
   private readonly base: string;
 
-  constructor(private readonly options: { baseUrl: string; timeoutMs: number }) {
+  /** `token`: INTERNAL_API_TOKEN, sent as `authorization: Bearer` (never logged). */
+  constructor(private readonly options: { baseUrl: string; timeoutMs: number; token: string }) {
     super();
     this.base = options.baseUrl.replace(/\/+$/, '');
   }
@@ -24,6 +25,7 @@ export class HttpResendWaves extends ResendWaves {
         {
           method: 'POST',
           headers: {
+            authorization: `Bearer ${this.options.token}`,
             'x-tenant-id': tenantId,
             accept: 'application/json',
             'content-type': 'application/json',

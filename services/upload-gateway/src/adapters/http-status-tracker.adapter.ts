@@ -22,6 +22,8 @@ import {
 export interface HttpStatusTrackerOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** INTERNAL_API_TOKEN: status-tracker refuses any /internal request without it (never logged). */
+  token: string;
 }
 
 export class HttpStatusTracker extends StatusTracker {
@@ -215,6 +217,7 @@ export class HttpStatusTracker extends StatusTracker {
       return await fetch(`${this.base}${path}`, {
         method,
         headers: {
+          authorization: `Bearer ${this.options.token}`,
           ...(tenantId === undefined ? {} : { 'x-tenant-id': tenantId }),
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),

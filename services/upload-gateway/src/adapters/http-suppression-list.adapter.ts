@@ -14,7 +14,8 @@ import {
 export class HttpSuppressionList extends SuppressionList {
   private readonly base: string;
 
-  constructor(private readonly options: { baseUrl: string; timeoutMs: number }) {
+  /** `token`: INTERNAL_API_TOKEN, sent as `authorization: Bearer` (never logged). */
+  constructor(private readonly options: { baseUrl: string; timeoutMs: number; token: string }) {
     super();
     this.base = options.baseUrl.replace(/\/+$/, '');
   }
@@ -108,6 +109,7 @@ export class HttpSuppressionList extends SuppressionList {
       return await fetch(`${this.base}${path}`, {
         method,
         headers: {
+          authorization: `Bearer ${this.options.token}`,
           'x-tenant-id': tenantId,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

@@ -12,6 +12,7 @@ describe('API keys at rest and in comparison', () => {
   const config = loadGatewayConfig({
     WHATSAPP_TOKEN: 'token-for-test',
     WHATSAPP_WABA_ID: '102290129340398',
+    INTERNAL_API_TOKEN: 'test-internal-api-token-0123456789abcdef',
     API_KEYS: `${acme.entry},${globex.entry}`,
   });
 
