@@ -154,9 +154,10 @@ export class AppModule implements NestModule {
     consumer
       .apply(RawBodyMiddleware)
       .forRoutes({ path: 'webhooks/whatsapp', method: RequestMethod.POST });
-    // Every internal controller (all of /internal/*): the token first, then the body is read.
+    // All of /internal/* by path, so a future internal controller cannot be left open by omission:
+    // the token first, then the body is read.
     consumer
       .apply(InternalAuthMiddleware, JsonBodyMiddleware)
-      .forRoutes(ScheduleApiController, InternalApiController, SuppressionsController);
+      .forRoutes({ path: 'internal/*path', method: RequestMethod.ALL });
   }
 }
