@@ -20,14 +20,15 @@ const NOW = new Date('2026-11-20T09:00:00Z');
 
 function setup() {
   const storage = new InMemoryObjectStorage();
-  const tracker = new InMemoryStatusTracker();
+  let now = NOW;
+  // Due-ness by the test's clock, never the wall clock (fixed dates would expire).
+  const tracker = new InMemoryStatusTracker(() => now.getTime());
   const events = new InMemoryEventBus();
   const drafts = new BroadcastDrafts(storage);
   const templates = new TemplatesService(new StaticTemplateCatalog(TEMPLATES), log, {
     ttlMs: 60_000,
   });
   let n = 0;
-  let now = NOW;
   const broadcasts = new BroadcastsService(templates, drafts, tracker, events, log, {
     presignExpiresSeconds: 600,
     maxUploadBytes: 10_000,
@@ -42,9 +43,9 @@ function setup() {
     await uploads.upload('acme', id, Readable.from([csv]), undefined, 'r');
     return id;
   };
-  /** The in-memory tracker claims by the wall clock: move a schedule's time into the past. */
+  /** Moves a schedule's time into the past of the test's clock. */
   const makeDue = (id: string) => {
-    tracker.schedules.get(id)!.startAt = new Date(Date.now() - 1000).toISOString();
+    tracker.schedules.get(id)!.startAt = new Date(now.getTime() - 1000).toISOString();
   };
   const setNow = (date: Date) => {
     now = date;

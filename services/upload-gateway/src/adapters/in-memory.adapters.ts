@@ -101,6 +101,10 @@ export class InMemoryEventBus extends EventBus {
 
 /** Keeps registrations and answers reads per tenant, like status-tracker (another tenant's id → undefined). */
 export class InMemoryStatusTracker extends StatusTracker {
+  /** The clock that decides when a schedule is due (status-tracker's own clock in production). */
+  constructor(private readonly clock: () => number = Date.now) {
+    super();
+  }
   readonly broadcasts = new Map<
     string,
     BroadcastStatus & { registration: BroadcastRegistration }
@@ -180,7 +184,7 @@ export class InMemoryStatusTracker extends StatusTracker {
   }
   claimSchedules(claimToken: string, limit: number): Promise<ClaimedSchedule[]> {
     const due = [...this.schedules.values()]
-      .filter((s) => s.status === 'scheduled' && Date.parse(s.startAt) <= Date.now())
+      .filter((s) => s.status === 'scheduled' && Date.parse(s.startAt) <= this.clock())
       .slice(0, limit);
     for (const s of due) {
       s.status = 'claimed';
