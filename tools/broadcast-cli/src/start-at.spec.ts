@@ -1,99 +1,54 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from './cli.ts';
+import { standInGateway } from '../test/stand-in-gateway.ts';
 
 /**
  * `--at` on `broadcast start` and `broadcast send` against a small stand-in of the gateway (the
  * real scheduling is covered by tools/stack/test/schedule.spec.ts): the request body the CLI
  * sends, what it prints, and its exit codes; a bad time fails before any request.
  */
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of req) text += (chunk as Buffer).toString();
-  return text;
-}
-
 describe('broadcast start/send --at', () => {
-  let server: Server;
-  let url: string;
-  let seen: Seen[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'wab-cli-at-'));
   const csv = path.join(dir, 'recipients.csv');
   writeFileSync(csv, 'phone,first_name\r\n+4915100000001,Ada\r\n');
 
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      void readBody(req).then((body) => {
-        seen.push({ method: req.method ?? '', url: req.url ?? '', body });
-        const json = (status: number, value: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(value));
-        };
-        if (req.method === 'POST' && req.url === '/v1/broadcasts') {
-          return json(201, {
-            id: 'b2',
-            upload: {
-              method: 'PUT',
-              url: `${url}/upload/b2`,
-              headers: { 'content-type': 'text/csv' },
-            },
-          });
-        }
-        if (req.method === 'PUT' && req.url === '/upload/b2') {
-          res.writeHead(200);
-          return res.end();
-        }
-        const start = /^\/v1\/broadcasts\/([^/]+)\/start$/.exec(req.url ?? '');
-        if (req.method === 'POST' && start) {
-          const startAt = body ? (JSON.parse(body) as { startAt?: string }).startAt : undefined;
-          if (startAt !== undefined && new Date(startAt).getTime() < Date.now()) {
-            return json(422, {
-              error: { code: 'invalid-start-time', message: `startAt ${startAt} is in the past` },
-            });
-          }
-          return json(202, {
-            id: start[1],
-            state: startAt === undefined ? 'splitting' : 'scheduled',
-            ...(startAt === undefined ? {} : { startAt: new Date(startAt).toISOString() }),
-          });
-        }
-        json(404, { error: { code: 'not-found', message: 'no route' } });
+  const gateway = standInGateway(({ req, res, body, json }) => {
+    if (req.method === 'POST' && req.url === '/v1/broadcasts') {
+      return json(201, {
+        id: 'b2',
+        upload: {
+          method: 'PUT',
+          url: `${gateway.url()}/upload/b2`,
+          headers: { 'content-type': 'text/csv' },
+        },
       });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+    if (req.method === 'PUT' && req.url === '/upload/b2') {
+      res.writeHead(200);
+      return res.end();
+    }
+    const start = /^\/v1\/broadcasts\/([^/]+)\/start$/.exec(req.url ?? '');
+    if (req.method === 'POST' && start) {
+      const startAt = body ? (JSON.parse(body) as { startAt?: string }).startAt : undefined;
+      if (startAt !== undefined && new Date(startAt).getTime() < Date.now()) {
+        return json(422, {
+          error: { code: 'invalid-start-time', message: `startAt ${startAt} is in the past` },
+        });
+      }
+      return json(202, {
+        id: start[1],
+        state: startAt === undefined ? 'splitting' : 'scheduled',
+        ...(startAt === undefined ? {} : { startAt: new Date(startAt).toISOString() }),
+      });
+    }
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
-  beforeEach(() => {
-    seen = [];
-  });
-
-  async function run(args: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await main([...args, '--url', url], {
-      stdout,
-      stderr,
-      env: { WAB_API_KEY: 'wab_test_key', WAB_SENDER: '106540352242922' },
-    });
-    return { code, out, err };
-  }
+  const { seen } = gateway;
+  beforeAll(() => gateway.start());
+  afterAll(() => gateway.stop());
+  beforeEach(() => gateway.reset());
+  const run = (args: string[]) =>
+    gateway.run(args, { WAB_API_KEY: 'wab_test_key', WAB_SENDER: '106540352242922' });
   /** The JSON body of each start request ('' when there was none). */
   const startBodies = (): unknown[] =>
     seen

@@ -1,115 +1,63 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
-import { main } from './cli.ts';
+import { standInGateway } from '../test/stand-in-gateway.ts';
 
 /**
  * `broadcast suppressions ...` against a small stand-in of the gateway's /v1/suppressions (the
  * behaviour of the real one is covered by tools/stack/test/opt-out.spec.ts): the requests the CLI
  * makes, what it prints, and its exit codes.
  */
-interface Seen {
-  method: string;
-  url: string;
-  authorization?: string;
-  body: string;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of req) text += (chunk as Buffer).toString();
-  return text;
-}
-
 describe('broadcast suppressions', () => {
-  let server: Server;
-  let url: string;
-  const seen: Seen[] = [];
   const listed = new Map<string, string>([
     ['+4915100000001', 'stop-reply'],
     ['+4915100000002', 'api'],
     ['+4915100000003', 'user-preferences'],
   ]);
 
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      void readBody(req).then((body) => {
-        seen.push({
-          method: req.method ?? '',
-          url: req.url ?? '',
-          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-          body,
-        });
-        const path = new URL(req.url ?? '/', 'http://x');
-        const json = (status: number, value: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(value));
-        };
-        if (req.method === 'GET' && path.pathname === '/v1/suppressions') {
-          // Pages of two, to make the CLI follow nextCursor.
-          const after = path.searchParams.get('after') ?? '';
-          const items = [...listed]
-            .filter(([phone]) => phone > after)
-            .slice(0, 2)
-            .map(([phone, reason]) => ({ phone, reason }));
-          return json(200, {
-            items,
-            ...(items.length === 2 ? { nextCursor: items[1]!.phone } : {}),
-          });
-        }
-        if (req.method === 'GET' && path.pathname === '/v1/suppressions.csv') {
-          res.writeHead(200, { 'content-type': 'text/csv' });
-          return res.end(
-            `phone,reason\r\n${[...listed].map(([p, r]) => `${p},${r}\r\n`).join('')}`,
-          );
-        }
-        const phone = decodeURIComponent(path.pathname.replace('/v1/suppressions/', ''));
-        if (req.method === 'PUT') {
-          if (!/^\+\d+$/.test(phone)) {
-            return json(422, {
-              error: { code: 'invalid-phone', message: `"${phone}" is not a phone number` },
-            });
-          }
-          const created = !listed.has(phone);
-          listed.set(phone, listed.get(phone) ?? 'api');
-          return json(created ? 201 : 200, { phone, reason: listed.get(phone) });
-        }
-        if (req.method === 'DELETE') {
-          if (!listed.delete(phone)) {
-            return json(404, {
-              error: {
-                code: 'suppression-not-found',
-                message: `${phone} is not on the suppression list`,
-              },
-            });
-          }
-          res.writeHead(204);
-          return res.end();
-        }
-        json(404, { error: { code: 'not-found', message: 'no route' } });
+  const gateway = standInGateway(({ req, res, json }) => {
+    const path = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && path.pathname === '/v1/suppressions') {
+      // Pages of two, to make the CLI follow nextCursor.
+      const after = path.searchParams.get('after') ?? '';
+      const items = [...listed]
+        .filter(([phone]) => phone > after)
+        .slice(0, 2)
+        .map(([phone, reason]) => ({ phone, reason }));
+      return json(200, {
+        items,
+        ...(items.length === 2 ? { nextCursor: items[1]!.phone } : {}),
       });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+    if (req.method === 'GET' && path.pathname === '/v1/suppressions.csv') {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      return res.end(`phone,reason\r\n${[...listed].map(([p, r]) => `${p},${r}\r\n`).join('')}`);
+    }
+    const phone = decodeURIComponent(path.pathname.replace('/v1/suppressions/', ''));
+    if (req.method === 'PUT') {
+      if (!/^\+\d+$/.test(phone)) {
+        return json(422, {
+          error: { code: 'invalid-phone', message: `"${phone}" is not a phone number` },
+        });
+      }
+      const created = !listed.has(phone);
+      listed.set(phone, listed.get(phone) ?? 'api');
+      return json(created ? 201 : 200, { phone, reason: listed.get(phone) });
+    }
+    if (req.method === 'DELETE') {
+      if (!listed.delete(phone)) {
+        return json(404, {
+          error: {
+            code: 'suppression-not-found',
+            message: `${phone} is not on the suppression list`,
+          },
+        });
+      }
+      res.writeHead(204);
+      return res.end();
+    }
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
-
-  async function run(args: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await main(['suppressions', ...args, '--url', url], {
-      stdout,
-      stderr,
-      env: { WAB_API_KEY: 'wab_test_key' },
-    });
-    return { code, out, err };
-  }
+  const { seen } = gateway;
+  beforeAll(() => gateway.start());
+  afterAll(() => gateway.stop());
+  const run = (args: string[]) => gateway.run(['suppressions', ...args]);
 
   it('lists every page, one number per line', async () => {
     const result = await run(['list']);
