@@ -1,19 +1,8 @@
-import { Readable } from 'node:stream';
 import type { CloudApiTemplate } from '@wab/contracts';
 import { createLogger } from '@wab/service-runtime';
-import {
-  InMemoryEventBus,
-  InMemoryObjectStorage,
-  InMemoryStatusTracker,
-  StaticTemplateCatalog,
-} from './adapters/in-memory.adapters.js';
-import { BroadcastDrafts } from './broadcast-drafts.js';
-import { BroadcastsService } from './broadcasts.service.js';
-import { TEMPLATES } from './domain/templates.fixture.js';
+import { draftWithFile } from './draft.fixture.js';
 import { MessageSender, type SentMessage } from './ports/message-sender.port.js';
-import { TemplatesService } from './templates.service.js';
 import { TestSendService } from './test-send.service.js';
-import { UploadsService } from './uploads.service.js';
 
 const log = createLogger('test', 'silent');
 
@@ -30,49 +19,7 @@ class RecordingSender extends MessageSender {
 }
 
 async function setup(csv: string | undefined) {
-  const storage = new InMemoryObjectStorage();
-  const tracker = new InMemoryStatusTracker();
-  const drafts = new BroadcastDrafts(storage);
-  const templates = new TemplatesService(new StaticTemplateCatalog(TEMPLATES), log, {
-    ttlMs: 60_000,
-  });
-  const broadcasts = new BroadcastsService(
-    templates,
-    drafts,
-    tracker,
-    new InMemoryEventBus(),
-    log,
-    {
-      presignExpiresSeconds: 600,
-      maxUploadBytes: 1_000_000,
-      newId: () => 'b1',
-    },
-  );
-  await broadcasts.create(
-    'acme',
-    {
-      template: { name: 'order_update', language: 'en_US' },
-      phoneNumberId: '106540352242922',
-      mapping: {
-        phoneColumn: 'phone',
-        body: [
-          { position: 1, column: 'name' },
-          { position: 2, column: 'order' },
-        ],
-      },
-      defaultCountry: 'DE',
-    },
-    'r',
-  );
-  if (csv !== undefined) {
-    await new UploadsService(drafts, tracker, log, { maxUploadBytes: 1_000_000 }).upload(
-      'acme',
-      'b1',
-      Readable.from([csv]),
-      undefined,
-      'r',
-    );
-  }
+  const { drafts, templates } = await draftWithFile(csv);
   const sender = new RecordingSender();
   const service = new TestSendService(drafts, templates, sender, log, {
     maxRecordBytes: 64 * 1024,
